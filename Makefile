@@ -1,0 +1,40 @@
+# The front door. `make test` and `make demo` work from a fresh clone on Debian 12.
+PRESET ?= release
+BUILD  := build/$(PRESET)
+HUDDLE := $(BUILD)/apps/huddle/huddle
+
+.PHONY: all deps configure build test test-asan demo bench format format-check clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake --preset $(PRESET)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build --preset $(PRESET)
+
+test: build
+	ctest --preset $(PRESET)
+
+test-asan:
+	$(MAKE) test PRESET=asan
+
+demo: build
+	$(HUDDLE) demo
+
+bench: build
+	scripts/run_benchmarks.sh $(BUILD)
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+format-check:
+	git ls-files '*.cc' '*.h' | xargs clang-format --dry-run -Werror
+
+clean:
+	rm -rf build

@@ -1,0 +1,37 @@
+# huddle_library(<path> [GLOB GLOB|GLOB_RECURSE] [DEPS targets...]) builds src/<path>/**/*.cc into
+# the static library huddle_<path with / as _>. Sources are globbed so that adding a file needs no CMake edit.
+function(huddle_library name)
+  cmake_parse_arguments(ARG "" "GLOB" "DEPS" ${ARGN})
+  if(NOT ARG_GLOB)
+    set(ARG_GLOB GLOB_RECURSE)
+  endif()
+  file(${ARG_GLOB} sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  string(REPLACE "/" "_" name ${name})
+  if(sources)
+    add_library(huddle_${name} STATIC ${sources})
+    set(scope PUBLIC)
+  else()
+    add_library(huddle_${name} INTERFACE)  # headers only, so far
+    set(scope INTERFACE)
+  endif()
+  target_include_directories(huddle_${name} ${scope} ${PROJECT_SOURCE_DIR}/src
+                                                     ${PROJECT_SOURCE_DIR}/include)
+  target_link_libraries(huddle_${name} ${scope} ${ARG_DEPS})
+endfunction()
+
+# huddle_test_dir(<dir> LIBS targets...) builds every *_test.cc directly in tests/<dir> into one
+# GoogleTest executable and registers its tests with CTest.
+function(huddle_test_dir dir)
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${dir}/*_test.cc)
+  if(NOT sources)
+    return()
+  endif()
+  string(REPLACE "/" "_" target ${dir})
+  set(target ${target}_test)
+  add_executable(${target} ${sources})
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
+                                          Threads::Threads)
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+endfunction()

@@ -14,10 +14,10 @@ inline constexpr double ToMillis(Duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
 inline constexpr Duration FromSeconds(double s) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+  return std::chrono::round<Duration>(std::chrono::duration<double>(s));
 }
 inline constexpr Duration FromMillis(double ms) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::milli>(ms));
+  return std::chrono::round<Duration>(std::chrono::duration<double, std::milli>(ms));
 }
 
 }  // namespace huddle::core

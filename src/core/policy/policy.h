@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/backend.h"
+#include "core/event.h"
 #include "core/policy/routing_table.h"
 #include "core/random.h"
 #include "core/time.h"
@@ -32,13 +33,8 @@ class StatSink {
 };
 
 // Something a policy decided on its own (a rotation, an eviction), for logs and timelines.
-struct PolicyEvent {
-  TimePoint at{};
-  BackendIndex backend = kNoBackend;
-  std::string kind;    // for example "evict", "promote"
-  std::string reason;  // one plain-English line
-};
-using PolicyEventListener = std::function<void(const PolicyEvent&)>;
+using PolicyEvent = DecisionEvent;
+using PolicyEventListener = DecisionListener;
 
 // A routing policy. One instance per worker thread; not thread-safe.
 //

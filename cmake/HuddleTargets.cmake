@@ -2,7 +2,7 @@
 # the static library huddle_<path with / as _>. Sources are globbed so that adding a file needs no CMake edit.
 function(huddle_library name)
   cmake_parse_arguments(ARG "" "GLOB" "DEPS" ${ARGN})
-  if(NOT ARG_GLOB)
+  if(NOT DEFINED ARG_GLOB)
     set(ARG_GLOB GLOB_RECURSE)
   endif()
   file(${ARG_GLOB} sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)

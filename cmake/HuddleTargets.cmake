@@ -1,11 +1,13 @@
-# huddle_library(<path> [GLOB GLOB|GLOB_RECURSE] [DEPS targets...]) builds src/<path>/**/*.cc into
+# huddle_library(<path> [FLAT] [DEPS targets...]) builds src/<path>/**/*.cc (only src/<path>/*.cc
+# with FLAT) into
 # the static library huddle_<path with / as _>. Sources are globbed so that adding a file needs no CMake edit.
 function(huddle_library name)
-  cmake_parse_arguments(ARG "" "GLOB" "DEPS" ${ARGN})
-  if(NOT DEFINED ARG_GLOB)
-    set(ARG_GLOB GLOB_RECURSE)
+  cmake_parse_arguments(ARG "FLAT" "" "DEPS" ${ARGN})
+  set(glob GLOB_RECURSE)
+  if(ARG_FLAT)
+    set(glob GLOB)
   endif()
-  file(${ARG_GLOB} sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  file(${glob} sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
   string(REPLACE "/" "_" name ${name})
   if(sources)
     add_library(huddle_${name} STATIC ${sources})

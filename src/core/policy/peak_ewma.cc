@@ -1,0 +1,111 @@
+#include "core/policy/peak_ewma.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "core/policy/table_slots.h"
+
+namespace huddle::core {
+namespace {
+
+// Finagle's PeakEwma.Penalty (Long.MaxValue >> 16 nanoseconds): the load of a backend whose cost
+// is zero while requests are pending.
+constexpr double kPenaltyNanos = static_cast<double>(INT64_MAX >> 16);
+
+double Nanos(Duration d) { return static_cast<double>(d.count()); }
+
+}  // namespace
+
+Result<PeakEwmaPolicy::Options> PeakEwmaPolicy::ParseOptions(const OptionMap& options) {
+  OptionReader reader(options, "peak_ewma");
+  Options parsed;
+  parsed.decay = reader.Time("decay", parsed.decay, {.min = 0, .max = 3600, .min_exclusive = true});
+  parsed.default_rtt = reader.Time("default_rtt", parsed.default_rtt, {.min = 0, .max = 600});
+  parsed.failure_penalty =
+      reader.Time("failure_penalty", parsed.failure_penalty, {.min = 0, .max = 3600});
+  if (auto status = reader.Finish(); !status) return std::unexpected(status.error());
+  return parsed;
+}
+
+Result<std::unique_ptr<Policy>> PeakEwmaPolicy::Create(const OptionMap& options) {
+  Result<Options> parsed = ParseOptions(options);
+  if (!parsed) return std::unexpected(parsed.error());
+  return std::make_unique<PeakEwmaPolicy>(*parsed);
+}
+
+PeakEwmaPolicy::PeakEwmaPolicy() : PeakEwmaPolicy(Options{}) {}
+
+PeakEwmaPolicy::PeakEwmaPolicy(const Options& options)
+    : options_(options), tau_ns_(std::max(1.0, Nanos(options.decay))) {}
+
+void PeakEwmaPolicy::Update(const RoutingTable& table) {
+  backends_.clear();
+  for (const RoutingEntry& e : table.entries) backends_.push_back(e.backend);
+  estimates_.resize(TableSlots(table));
+  in_flight_.Update(table);
+}
+
+double PeakEwmaPolicy::CostNanos(BackendIndex b, TimePoint now) const {
+  if (b >= estimates_.size() || !estimates_[b].has_sample) return Nanos(options_.default_rtt);
+  const Estimate& e = estimates_[b];
+  const double dt = std::max(0.0, Nanos(now - e.stamp));
+  return e.cost_ns * std::exp(-dt / tau_ns_);
+}
+
+double PeakEwmaPolicy::LoadNanos(BackendIndex b, TimePoint now) const {
+  const double cost = CostNanos(b, now);
+  const double pending = static_cast<double>(in_flight_.Get(b));
+  if (cost == 0.0 && pending > 0.0) return kPenaltyNanos + pending;
+  return cost * (pending + 1.0);
+}
+
+std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
+  const size_t n = backends_.size();
+  if (n == 0) return std::nullopt;
+  latest_ = std::max(latest_, ctx.now);
+  if (n == 1) return backends_.front();
+  const size_t i = ctx.rng.Below(n);
+  size_t j = ctx.rng.Below(n - 1);
+  if (j >= i) ++j;
+  const BackendIndex a = backends_[i];
+  const BackendIndex b = backends_[j];
+  return LoadNanos(a, ctx.now) <= LoadNanos(b, ctx.now) ? a : b;
+}
+
+void PeakEwmaPolicy::OnSend(BackendIndex b, TimePoint now) {
+  in_flight_.Add(b);
+  latest_ = std::max(latest_, now);
+}
+
+void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint now) {
+  in_flight_.Done(b);
+  latest_ = std::max(latest_, now);
+  if (b >= estimates_.size()) return;
+  double rtt = std::max(0.0, Nanos(outcome.latency));
+  if (!outcome.ok) rtt = std::max(rtt, Nanos(options_.failure_penalty));
+  Estimate& e = estimates_[b];
+  if (!e.has_sample) {
+    e.cost_ns = rtt;
+    e.stamp = now;
+  } else {
+    const double w = std::exp(-std::max(0.0, Nanos(now - e.stamp)) / tau_ns_);
+    const double decayed = e.cost_ns * w;
+    e.cost_ns = rtt > decayed ? rtt : decayed + rtt * (1.0 - w);
+    e.stamp = std::max(e.stamp, now);
+  }
+  e.has_sample = true;
+}
+
+void PeakEwmaPolicy::ReportCluster(StatSink& sink) const {
+  sink.Gauge("backends", static_cast<double>(backends_.size()));
+  sink.Gauge("in_flight", static_cast<double>(in_flight_.MembersTotal()));
+}
+
+void PeakEwmaPolicy::ReportBackend(BackendIndex b, StatSink& sink) const {
+  sink.Gauge("in_flight", static_cast<double>(in_flight_.Get(b)));
+  sink.Gauge("cost_ms", CostNanos(b, latest_) / 1e6);
+  sink.Gauge("load_ms", LoadNanos(b, latest_) / 1e6);
+}
+
+}  // namespace huddle::core

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -46,18 +47,21 @@ class Ewma {
 
 // EWMA for unevenly spaced samples: the old value's weight decays with elapsed time,
 // w = exp(-dt / tau), value = w * value + (1 - w) * sample (Finagle / tower peak-EWMA form without
-// the peak). tau is a time constant; the half-life is tau * ln 2.
+// the peak). tau is a time constant; the half-life is tau * ln 2. A tau <= 0 keeps no memory: the
+// value is the latest sample. Not thread-safe.
 class DecayingEwma {
  public:
   explicit DecayingEwma(Duration tau) : tau_seconds_(ToSeconds(tau)) {}
+  static Duration TauFromHalfLife(Duration half_life) {
+    return FromSeconds(ToSeconds(half_life) / std::log(2.0));
+  }
 
   void Add(double sample, TimePoint now) {
     if (!has_value_) {
       value_ = sample;
       has_value_ = true;
     } else {
-      const double dt = std::max(0.0, ToSeconds(now - last_));
-      const double w = std::exp(-dt / tau_seconds_);
+      const double w = Weight(now);
       value_ = w * value_ + (1.0 - w) * sample;
     }
     last_ = now;
@@ -66,7 +70,7 @@ class DecayingEwma {
   // sample; does not change state.
   double DecayedToward(double target, TimePoint now) const {
     if (!has_value_) return target;
-    const double w = std::exp(-std::max(0.0, ToSeconds(now - last_)) / tau_seconds_);
+    const double w = Weight(now);
     return w * value_ + (1.0 - w) * target;
   }
   double value() const { return value_; }
@@ -74,6 +78,12 @@ class DecayingEwma {
   TimePoint last_update() const { return last_; }
 
  private:
+  // The old value's weight: exp(-dt / tau), with dt = 0 if time went backwards.
+  double Weight(TimePoint now) const {
+    if (!(tau_seconds_ > 0.0)) return 0.0;
+    return std::exp(-std::max(0.0, ToSeconds(now - last_)) / tau_seconds_);
+  }
+
   double tau_seconds_;
   double value_ = 0.0;
   bool has_value_ = false;

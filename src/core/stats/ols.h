@@ -9,7 +9,7 @@ namespace huddle::core {
 struct LinearFit {
   double intercept = 0.0;
   double slope = 0.0;
-  double r_squared = 0.0;  // 1 - SS_res / SS_tot; 1 when y is constant and fitted exactly
+  double r_squared = 0.0;        // 1 - SS_res / SS_tot; 1 when y is constant and fitted exactly
   double residual_stddev = 0.0;  // sqrt(SS_res / (n - 2)); 0 when n <= 2
   size_t n = 0;
 

@@ -1,0 +1,74 @@
+// Replaces the global allocation functions for this test binary, so the recording paths can be
+// checked to allocate nothing.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+
+#include "core/stats/ewma.h"
+#include "core/stats/log_histogram.h"
+#include "core/stats/sliding_window.h"
+#include "core/stats/windowed_quantiles.h"
+
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+namespace huddle::core {
+namespace {
+
+uint64_t Allocations() { return g_allocations.load(std::memory_order_relaxed); }
+
+TEST(NoAllocationTest, CounterSeesAllocations) {
+  const uint64_t before = Allocations();
+  auto* p = new LogHistogram();  // the object and its buckets
+  delete p;
+  EXPECT_GE(Allocations() - before, 2u);
+}
+
+TEST(NoAllocationTest, RecordingAndQueryingDoNotAllocate) {
+  LogHistogram histogram;
+  LogHistogram other;
+  other.Record(3.0);
+  WindowedQuantiles window({.window = FromSeconds(10), .slots = 10});
+  SlidingWindow sliding(20);
+  Ewma ewma(0.2);
+  DecayingEwma decaying(FromSeconds(1));
+  double sink = 0.0;
+
+  const uint64_t before = Allocations();
+  for (int i = 0; i < 10'000; ++i) {
+    const double v = 0.5 + (i % 997);
+    const TimePoint now = TimePoint{} + FromMillis(7.0 * i);
+    histogram.Record(v);
+    window.Record(v, now);
+    sliding.Add(v);
+    ewma.Add(v);
+    decaying.Add(v, now);
+    if (i % 1000 == 0) {
+      sink += histogram.Quantile(0.99) + window.Quantile(0.99, now) + window.Mean(now) +
+              sliding.Median() + sliding.Quantile(0.95) + sliding.Mean();
+      (void)histogram.Merge(other);
+    }
+  }
+  EXPECT_EQ(Allocations() - before, 0u);
+  EXPECT_GT(sink, 0.0);
+  histogram.Reset();
+  EXPECT_EQ(Allocations() - before, 0u);
+}
+
+}  // namespace
+}  // namespace huddle::core

@@ -3,33 +3,49 @@
 #include <algorithm>
 
 #include "sim/oracle_policy.h"
-
-#if __has_include("core/cluster/policy_factory.h")
 #include "core/cluster/policy_factory.h"
-#define HUDDLE_SIM_HAS_FACTORY 1
-#else
-#include "core/policy/round_robin.h"
-#endif
+#include "core/policy/least_request.h"
+#include "core/policy/peak_ewma.h"
+#include "core/thermal/thermal_policy.h"
 
 namespace huddle::sim {
 namespace {
 
+// Policies the core factory does not list yet are created directly; the factory wins once it
+// knows the name.
+struct Fallback {
+  std::string_view name;
+  core::Result<std::unique_ptr<core::Policy>> (*create)(const core::OptionMap&);
+};
+constexpr Fallback kFallbacks[] = {
+    {"least_request", &core::LeastRequestPolicy::Create},
+    {"peak_ewma", &core::PeakEwmaPolicy::Create},
+    {"thermal", &core::ThermalPolicy::Create},
+};
+
+bool FactoryKnows(std::string_view name) {
+  for (const std::string& n : core::PolicyNames()) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 core::Result<std::unique_ptr<core::Policy>> MakeCorePolicy(std::string_view name,
                                                            const core::OptionMap& options) {
-#ifdef HUDDLE_SIM_HAS_FACTORY
+  if (!FactoryKnows(name)) {
+    for (const Fallback& f : kFallbacks) {
+      if (f.name == name) return f.create(options);
+    }
+  }
   return core::MakePolicy(name, options);
-#else
-  if (name == "round_robin") return core::RoundRobinPolicy::Create(options);
-  return core::Fail("policy '" + std::string(name) + "' is not available yet");
-#endif
 }
 
 std::vector<std::string> CorePolicyNames() {
-#ifdef HUDDLE_SIM_HAS_FACTORY
-  return core::PolicyNames();
-#else
-  return {"round_robin"};
-#endif
+  std::vector<std::string> names = core::PolicyNames();
+  for (const Fallback& f : kFallbacks) {
+    if (!FactoryKnows(f.name)) names.emplace_back(f.name);
+  }
+  return names;
 }
 
 }  // namespace
@@ -49,8 +65,12 @@ std::vector<PolicySpec> StandardPolicies() {
        {},
        false,
        "weights from backend load reports (Akka adaptive)"},
-      {"thermal", "thermal", {}, false, "HuddleCluster thermal rotation"},
-      {"thermal_od", "thermal", {}, true, "thermal rotation plus Envoy outlier detection"},
+      {"thermal", "thermal", {}, false,
+       "HuddleCluster thermal rotation, round robin over the inner ring (the seed)"},
+      {"thermal_lr", "thermal", {{"pick", "least_request"}}, false,
+       "thermal rotation, power of two choices over the inner ring"},
+      {"thermal_od", "thermal", {{"pick", "least_request"}}, true,
+       "thermal_lr plus Envoy outlier detection in the cluster brain"},
       {"oracle", "oracle", {}, false, "knows true service rates: shortest expected delay"},
   };
 }

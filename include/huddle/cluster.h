@@ -102,7 +102,8 @@ class Cluster {
   // server can take traffic. `hash_key` is the affinity key for consistent_hash.
   PickedServer Pick(std::optional<uint64_t> hash_key = std::nullopt);
   // Ends a picked request. Every Pick must be followed by exactly one Record call.
-  void RecordLatency(const PickedServer& server, std::chrono::nanoseconds latency, int status = 200);
+  void RecordLatency(const PickedServer& server, std::chrono::nanoseconds latency,
+                     int status = 200);
   void RecordFailure(const PickedServer& server, std::chrono::nanoseconds latency, Failure failure);
   // A scoped request: picks now, records on destruction (latency since Begin; a failure if
   // Fail() was called, the status set by SetStatus otherwise). Empty when Pick found nothing.

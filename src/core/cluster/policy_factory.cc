@@ -1,9 +1,13 @@
 #include "core/cluster/policy_factory.h"
 
 #include "core/metrics/metrics_weighted_policy.h"
+#include "core/policy/consistent_hash.h"
+#include "core/policy/least_request.h"
+#include "core/policy/peak_ewma.h"
 #include "core/policy/random_policy.h"
 #include "core/policy/round_robin.h"
 #include "core/policy/weighted_round_robin.h"
+#include "core/thermal/thermal_policy.h"
 
 namespace huddle::core {
 namespace {
@@ -17,7 +21,11 @@ constexpr Entry kPolicies[] = {
     {"round_robin", &RoundRobinPolicy::Create},
     {"weighted_round_robin", &WeightedRoundRobinPolicy::Create},
     {"random", &RandomPolicy::Create},
+    {"least_request", &LeastRequestPolicy::Create},
+    {"peak_ewma", &PeakEwmaPolicy::Create},
     {"metrics_weighted", &MetricsWeightedPolicy::Create},
+    {"thermal", &ThermalPolicy::Create},
+    {"consistent_hash", &ConsistentHashPolicy::Create},
 };
 
 }  // namespace

@@ -61,6 +61,8 @@ void ThermalModel::AddServer(BackendIndex b, double weight, TimePoint now, Admis
     Emit(s, now, Ring::kNone, Ring::kInner, RotationReason::kAdded);
   } else {
     Emit(s, now, Ring::kNone, Ring::kOuter, RotationReason::kAdded);
+    // Cold start yields to availability: a ring below min_inner takes the newcomer at once.
+    RestoreMinInner(now);
   }
 }
 
@@ -270,8 +272,11 @@ int ThermalModel::EvictForErrors(TimePoint now) {
                            ? inner_.size() - static_cast<size_t>(options_.min_inner)
                            : 0;
   const size_t allowed = std::min(candidates_.size(), spare + replacements);
-  std::stable_sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
-    return AgedErrorRate(*servers_[a], now) > AgedErrorRate(*servers_[b], now);
+  // std::sort, not stable_sort (which allocates); ties go to the lower backend index.
+  std::sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
+    const double x = AgedErrorRate(*servers_[a], now);
+    const double y = AgedErrorRate(*servers_[b], now);
+    return x != y ? x > y : a < b;
   });
   for (size_t i = 0; i < allowed; ++i) {
     Evict(*servers_[candidates_[i]], now, RotationReason::kErrorRate);
@@ -292,17 +297,16 @@ int ThermalModel::EvictHot(TimePoint now) {
     if (hot && cooled_down) candidates_.push_back(b);
   }
   // Floor breaches first (they may be cool by the relative measure), then the hottest.
-  std::stable_sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
+  std::sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
     const Server& x = *servers_[a];
     const Server& y = *servers_[b];
     if (x.floor_breach != y.floor_breach) return x.floor_breach;
-    return x.temperature > y.temperature;
+    return x.temperature != y.temperature ? x.temperature > y.temperature : a < b;
   });
   const size_t count = std::min(cap, candidates_.size());
   for (size_t i = 0; i < count; ++i) {
     Server& s = *servers_[candidates_[i]];
-    const bool by_heat = s.temperature >= HeatFor(s);
-    Evict(s, now, by_heat ? RotationReason::kHot : RotationReason::kLatencyFloor);
+    Evict(s, now, s.floor_breach ? RotationReason::kLatencyFloor : RotationReason::kHot);
   }
   return static_cast<int>(count);
 }
@@ -326,8 +330,10 @@ int ThermalModel::PromoteCooled(TimePoint now) {
     // not evicted again at the next rotation.
     if (s.temperature <= cool_threshold && s.temperature < HeatFor(s)) candidates_.push_back(b);
   }
-  std::stable_sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
-    return servers_[a]->temperature < servers_[b]->temperature;
+  std::sort(candidates_.begin(), candidates_.end(), [&](BackendIndex a, BackendIndex b) {
+    const double x = servers_[a]->temperature;
+    const double y = servers_[b]->temperature;
+    return x != y ? x < y : a < b;
   });
   const size_t count = std::min(room, candidates_.size());
   for (size_t i = 0; i < count; ++i) {

@@ -50,8 +50,9 @@ class ThermalModel {
   // Ring changes are reported here synchronously. The listener must not call into the model.
   void SetListener(RotationListener listener) { listener_ = std::move(listener); }
 
-  // Membership. Adding a present server or removing an absent one does nothing.
-  // REQUIRES: weight > 0.
+  // Membership. Adding a present server or removing an absent one does nothing. Every change
+  // keeps the inner ring at min_inner when enough healthy servers exist (a newcomer in cold start
+  // joins at once if the ring would otherwise be short). REQUIRES: weight > 0.
   void AddServer(BackendIndex b, double weight, TimePoint now,
                  Admission admission = Admission::kColdStart);
   void RemoveServer(BackendIndex b, TimePoint now);

@@ -47,7 +47,7 @@ void PeakEwmaPolicy::Update(const RoutingTable& table) {
 }
 
 double PeakEwmaPolicy::CostNanos(BackendIndex b, TimePoint now) const {
-  if (b >= estimates_.size() || !estimates_[b].has_sample) return Nanos(options_.default_rtt);
+  if (b >= estimates_.size() || !estimates_[b].stamped) return Nanos(options_.default_rtt);
   const Estimate& e = estimates_[b];
   const double dt = std::max(0.0, Nanos(now - e.stamp));
   return e.cost_ns * std::exp(-dt / tau_ns_);
@@ -70,7 +70,18 @@ std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
   if (j >= i) ++j;
   const BackendIndex a = backends_[i];
   const BackendIndex b = backends_[j];
+  Touch(a, ctx.now);
+  Touch(b, ctx.now);
   return LoadNanos(a, ctx.now) <= LoadNanos(b, ctx.now) ? a : b;
+}
+
+void PeakEwmaPolicy::Touch(BackendIndex b, TimePoint now) {
+  if (b >= estimates_.size()) return;
+  Estimate& e = estimates_[b];
+  if (e.stamped) return;
+  e.cost_ns = Nanos(options_.default_rtt);
+  e.stamp = now;
+  e.stamped = true;
 }
 
 void PeakEwmaPolicy::OnSend(BackendIndex b, TimePoint now) {
@@ -88,13 +99,14 @@ void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint n
   if (!e.has_sample) {
     e.cost_ns = rtt;
     e.stamp = now;
+    e.has_sample = true;
+    e.stamped = true;
   } else {
     const double w = std::exp(-std::max(0.0, Nanos(now - e.stamp)) / tau_ns_);
     const double decayed = e.cost_ns * w;
     e.cost_ns = rtt > decayed ? rtt : decayed + rtt * (1.0 - w);
     e.stamp = std::max(e.stamp, now);
   }
-  e.has_sample = true;
 }
 
 void PeakEwmaPolicy::ReportCluster(StatSink& sink) const {

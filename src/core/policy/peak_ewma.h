@@ -21,8 +21,10 @@ namespace huddle::core {
 //  - A response with latency r at time t: with w = exp(-(t - stamp) / tau) and c = cost * w (the
 //    decayed cost), if r > c then cost = r (the peak, at once); otherwise
 //    cost = cost * w + r * (1 - w) (the EWMA step, i.e. c + r * (1 - w)). stamp = t.
-//  - A backend with no response yet costs `default_rtt` (Linkerd), without decay; its first
-//    response replaces that default.
+//  - A backend with no response yet costs `default_rtt` (Linkerd), decaying toward zero from the
+//    first pick that considers it (tower starts the decay when the endpoint is created; Update has
+//    no clock), so an unmeasured backend that keeps losing is probed after a while. Its first
+//    response replaces the default instead of being averaged with it.
 //  - Failures must not look fast: a failed request (outcome.ok == false) is charged
 //    max(latency, failure_penalty), failure_penalty default 1 s, as Linkerd charges 1 s for a
 //    failure in probation (a fixed value is predictable; a multiple of the current cost would
@@ -64,8 +66,11 @@ class PeakEwmaPolicy final : public Policy {
   struct Estimate {
     double cost_ns = 0.0;
     TimePoint stamp{};
-    bool has_sample = false;
+    bool has_sample = false;  // a response was observed
+    bool stamped = false;     // stamp is valid (first candidacy or first response)
   };
+
+  void Touch(BackendIndex b, TimePoint now);
 
   const Options options_;
   const double tau_ns_;

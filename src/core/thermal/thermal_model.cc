@@ -81,6 +81,14 @@ void ThermalModel::SetWeight(BackendIndex b, double weight) {
   if (Server* s = Find(b); s != nullptr && weight > 0) s->weight = weight;
 }
 
+void ThermalModel::StartClock(TimePoint now) {
+  for (BackendIndex b : members_) {
+    Server& s = *servers_[b];
+    if (s.added_at < now) s.added_at = now;
+    if (s.inner && s.inner_since < now) s.inner_since = now;
+  }
+}
+
 void ThermalModel::SetHealthy(BackendIndex b, bool healthy, TimePoint now) {
   Server* s = Find(b);
   if (s == nullptr || s->healthy == healthy) return;

@@ -57,6 +57,10 @@ class ThermalModel {
                  Admission admission = Admission::kColdStart);
   void RemoveServer(BackendIndex b, TimePoint now);
   void SetWeight(BackendIndex b, double weight);
+  // Moves every join time earlier than `now` to `now`. For a body that builds the model before it
+  // knows the time (Policy::Update has no clock): call once, at the first real time, so that the
+  // fairness shares are not measured from a placeholder epoch.
+  void StartClock(TimePoint now);
   // Unhealthy servers leave the inner ring at once (even below min_inner, which the emergency
   // step then restores from healthy servers) and are never promoted until healthy again.
   void SetHealthy(BackendIndex b, bool healthy, TimePoint now);

@@ -76,13 +76,21 @@ std::optional<BackendIndex> ThermalPolicy::Pick(const PickContext& ctx) {
   return load_b < load_a ? b : a;
 }
 
-void ThermalPolicy::OnSend(BackendIndex b, TimePoint now) {
+void ThermalPolicy::SeeTime(TimePoint now) {
+  if (!clock_started_) {
+    clock_started_ = true;
+    model_.StartClock(now);
+  }
   last_now_ = std::max(last_now_, now);
+}
+
+void ThermalPolicy::OnSend(BackendIndex b, TimePoint now) {
+  SeeTime(now);
   if (b < inflight_.size()) ++inflight_[b];
 }
 
 void ThermalPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint now) {
-  last_now_ = std::max(last_now_, now);
+  SeeTime(now);
   if (b < inflight_.size() && inflight_[b] > 0) --inflight_[b];
   if (outcome.ok) {
     model_.RecordLatency(b, outcome.latency, now);
@@ -96,12 +104,12 @@ void ThermalPolicy::ObserveMetrics(BackendIndex b, const BackendMetrics& m) {
 }
 
 void ThermalPolicy::ObserveProbe(BackendIndex b, const Outcome& o, TimePoint now) {
-  last_now_ = std::max(last_now_, now);
+  SeeTime(now);
   model_.RecordProbe(b, o.latency, o.ok, now);
 }
 
 void ThermalPolicy::Tick(TimePoint now) {
-  last_now_ = std::max(last_now_, now);
+  SeeTime(now);
   if (rotated_once_ && now - last_rotation_ < options_.rotation_interval) return;
   rotated_once_ = true;
   last_rotation_ = now;

@@ -53,6 +53,8 @@ class ThermalPolicy final : public Policy {
   // Recomputes the pick set (inner ring ∩ table, or the coolest table entry) after any change.
   void RebuildPickSet();
   bool InTable(BackendIndex b) const { return b < in_table_.size() && in_table_[b] != 0; }
+  // Remembers the latest time seen; the first one starts the model's fairness clock.
+  void SeeTime(TimePoint now);
 
   ThermalOptions options_;
   ThermalModel model_;
@@ -65,6 +67,7 @@ class ThermalPolicy final : public Policy {
   uint64_t next_ = 0;  // round-robin position
   bool seen_table_ = false;
   bool rotated_once_ = false;
+  bool clock_started_ = false;
   TimePoint last_now_{};
   TimePoint last_rotation_{};
 };

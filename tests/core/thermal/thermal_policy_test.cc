@@ -189,7 +189,7 @@ TEST(ThermalPolicyTest, LeastRequestTakesTheLessLoadedOfTwo) {
   // Draws 2 and then Below(2) = 0 -> 0: backends 2 (1 in flight) and 0 (2): 2 wins.
   ScriptedRandom rng2({ScriptedRandom::For(2, 3), ScriptedRandom::For(0, 2)});
   EXPECT_EQ(*p->Pick(PickContext{At(0), rng2, std::nullopt}), 2u);
-  // Ties go to the first drawn: 1 (0 in flight) vs 2 after 2 completes... make it a tie.
+  // 2 completes: 2 and 1 both have none in flight, and the tie goes to the first drawn (2).
   p->Observe(2, Outcome::Success(FromMillis(10)), At(0));
   ScriptedRandom rng3({ScriptedRandom::For(2, 3), ScriptedRandom::For(1, 2)});
   EXPECT_EQ(*p->Pick(PickContext{At(0), rng3, std::nullopt}), 2u);
@@ -205,6 +205,28 @@ TEST(ThermalPolicyTest, FailuresFeedTheErrorRate) {
   EXPECT_GT(ModelOf(*p).ErrorRate(4), 0.3);
   p->Tick(At(1));
   EXPECT_FALSE(ModelOf(*p).IsInner(4));  // the breaker (0.5) tripped
+}
+
+TEST(ThermalPolicyTest, FairnessClockStartsAtTheFirstRealTime) {
+  // Update has no clock: the first table is added at a placeholder time. On a steady clock with
+  // days of uptime, shares measured from there would hide any imbalance.
+  std::unique_ptr<Policy> p = Make();
+  p->Update(Table({0, 1, 2, 3, 4, 5}, 6));
+  const double day = 86400;
+  Xoshiro256 rng(2);
+  for (int s = 1; s <= 12; ++s) {
+    Traffic(*p, rng, At(day + s), SlowFive);
+    for (BackendIndex b = 0; b < 6; ++b) {
+      p->ObserveProbe(b, Outcome::Success(FromMillis(b == 5 ? 50.0 : 5.0)), At(day + s));
+    }
+    p->Tick(At(day + s));
+  }
+  ASSERT_FALSE(ModelOf(*p).IsInner(5));  // out since day + 2 (the slow probes keep it out)
+  // Lives start at day + 1: shares 1 x 5 and 1/11 for server 5.
+  const double share = 1.0 / 11;
+  const double mean = (5 + share) / 6;
+  EXPECT_NEAR(ModelOf(*p).FairnessGini(At(day + 12)), (2 * 5 * (1 - share)) / (2 * 36 * mean),
+              1e-9);
 }
 
 TEST(ThermalPolicyTest, ReportsClusterAndBackendGauges) {
@@ -224,7 +246,7 @@ TEST(ThermalPolicyTest, ReportsClusterAndBackendGauges) {
   EXPECT_DOUBLE_EQ(cluster.values["cool_threshold"], 0.30);
   // Mean of the six P95s at the last rotation, taken before the eviction: (5 x 20 + 100) / 6.
   EXPECT_NEAR(cluster.values["p95_latency_ms"], 200.0 / 6, 1e-9);
-  // Server 5 spent 2 of 2 seconds inner... it left at t = 2, which is "now": Gini 0 still.
+  // The policy's clock is at t = 2, when server 5 left: every share is still 1.
   EXPECT_DOUBLE_EQ(cluster.values["fairness_gini"], 0.0);
   EXPECT_EQ(cluster.values.size(), 6u);
 

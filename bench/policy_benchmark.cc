@@ -15,12 +15,14 @@
 #include <vector>
 
 #include "alloc_counter.h"
+#include "core/metrics/metrics_weighted_policy.h"
 #include "core/policy/consistent_hash.h"
 #include "core/policy/least_request.h"
 #include "core/policy/peak_ewma.h"
 #include "core/policy/random_policy.h"
 #include "core/policy/round_robin.h"
 #include "core/policy/weighted_round_robin.h"
+#include "core/thermal/thermal_policy.h"
 
 namespace huddle::core {
 namespace {
@@ -47,6 +49,12 @@ std::vector<PolicyCase> Policies() {
          return LeastRequestPolicy::Create({{"full_scan", "true"}});
        }},
       {"peak_ewma", [] { return PeakEwmaPolicy::Create({}); }},
+      {"metrics_weighted", [] { return MetricsWeightedPolicy::Create({}); }},
+      {"thermal", [] { return ThermalPolicy::Create({}); }},
+      {"thermal_p2c",
+       [] {
+         return ThermalPolicy::Create({{"pick", "least_request"}});
+       }},
       {"maglev", [] { return ConsistentHashPolicy::Create({}); }},
       {"maglev_bounded",
        [] {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <span>
 
+#include "core/thermal/median.h"
+
 namespace huddle::core {
 
 AdaptiveThresholds::AdaptiveThresholds(double base_heat, double base_cool, size_t window,

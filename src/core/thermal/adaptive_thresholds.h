@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "core/thermal/sample_ring.h"
+#include "core/stats/sliding_window.h"
 #include "core/time.h"
 
 namespace huddle::core {
@@ -28,7 +28,7 @@ class AdaptiveThresholds {
   // REQUIRES: window >= 4, interval > 0.
   AdaptiveThresholds(double base_heat, double base_cool, size_t window, Duration interval);
 
-  void AddSample(double cluster_p95_ms) { window_.Push(cluster_p95_ms); }
+  void AddSample(double cluster_p95_ms) { window_.Add(cluster_p95_ms); }
 
   // Recomputes heat and cool when the window is full and `interval` has passed since the last
   // recomputation (the first one happens as soon as the window is full). Returns true if it did.
@@ -46,7 +46,7 @@ class AdaptiveThresholds {
   double base_heat_;
   double base_cool_;
   Duration interval_;
-  SampleRing window_;
+  SlidingWindow window_;
   std::vector<double> scratch_;
   double heat_;
   double cool_;

@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/stats/gini.h"
+#include "core/thermal/median.h"
 
 namespace huddle::core {
 namespace {
@@ -20,7 +21,6 @@ ThermalModel::ThermalModel(const ThermalOptions& options) : options_(options) {
     adaptive_.emplace(options_.heat, options_.cool, static_cast<size_t>(options_.adaptive_window),
                       options_.adaptive_interval);
   }
-  scratch_.resize(static_cast<size_t>(std::max(options_.latency_window, options_.probe_window)));
 }
 
 ThermalModel::Server* ThermalModel::Find(BackendIndex b) {
@@ -120,7 +120,7 @@ double ThermalModel::FailureSampleMs(double baseline_ms, Duration observed) cons
 void ThermalModel::RecordLatency(BackendIndex b, Duration latency, TimePoint now) {
   Server* s = Find(b);
   if (s == nullptr) return;
-  s->requests.Push(ToMillis(latency));
+  s->requests.Add(ToMillis(latency));
   s->new_request = true;
   ++s->requests_since_promotion;
   s->error_rate = (1.0 - options_.error_alpha) * AgedErrorRate(*s, now);
@@ -130,7 +130,7 @@ void ThermalModel::RecordLatency(BackendIndex b, Duration latency, TimePoint now
 void ThermalModel::RecordError(BackendIndex b, TimePoint now, Duration latency) {
   Server* s = Find(b);
   if (s == nullptr) return;
-  s->requests.Push(FailureSampleMs(request_baseline_ms_, latency));
+  s->requests.Add(FailureSampleMs(request_baseline_ms_, latency));
   s->new_request = true;
   ++s->requests_since_promotion;
   s->error_rate = options_.error_alpha + (1.0 - options_.error_alpha) * AgedErrorRate(*s, now);
@@ -152,7 +152,7 @@ void ThermalModel::RecordProbe(BackendIndex b, Duration latency, bool ok, TimePo
   Server* s = Find(b);
   if (s == nullptr) return;
   const double baseline = probe_baseline_ms_ > 0 ? probe_baseline_ms_ : request_baseline_ms_;
-  s->probes.Push(ok ? ToMillis(latency) : FailureSampleMs(baseline, latency));
+  s->probes.Add(ok ? ToMillis(latency) : FailureSampleMs(baseline, latency));
   s->new_probe = true;
   const double failed = ok ? 0.0 : 1.0;
   s->error_rate =
@@ -187,7 +187,7 @@ void ThermalModel::UpdateTemperatures(TimePoint now) {
   for (BackendIndex b : inner_) {
     const Server& s = *servers_[b];
     if (s.requests.empty()) continue;
-    p95_sum += s.requests.Quantile(0.95, scratch_);
+    p95_sum += s.requests.Quantile(0.95);
     ++k;
   }
   cluster_p95_ms_ = k > 0 ? p95_sum / static_cast<double>(k) : 0.0;
@@ -468,7 +468,7 @@ double ThermalModel::AvgLatencyMs(BackendIndex b) const {
 
 double ThermalModel::P95LatencyMs(BackendIndex b) const {
   const Server* s = Find(b);
-  return s != nullptr ? s->requests.Quantile(0.95, scratch_) : 0.0;
+  return s != nullptr ? s->requests.Quantile(0.95) : 0.0;
 }
 
 double ThermalModel::ErrorRate(BackendIndex b) const {

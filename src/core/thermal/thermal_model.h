@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "core/stats/sliding_window.h"
 #include "core/thermal/adaptive_thresholds.h"
 #include "core/thermal/rotation_event.h"
-#include "core/thermal/sample_ring.h"
 #include "core/thermal/thermal_options.h"
 #include "core/time.h"
 
@@ -92,7 +92,7 @@ class ThermalModel {
   // absolute floor, aged when stale).
   double Anomaly(BackendIndex b) const;
   double AvgLatencyMs(BackendIndex b) const;  // mean of the request window
-  double P95LatencyMs(BackendIndex b) const;  // nearest-rank P95 of the request window
+  double P95LatencyMs(BackendIndex b) const;  // P95 of the request window (interpolated)
   double ErrorRate(BackendIndex b) const;     // EWMA as of the last outcome (not aged)
   uint64_t Rotations(BackendIndex b) const;   // ring changes (evictions plus promotions)
 
@@ -133,8 +133,8 @@ class ThermalModel {
     TimePoint inner_since{};
     double inner_seconds = 0.0;  // accrued over finished inner stints
 
-    SampleRing requests;  // ms; cleared when promoted (those samples are from the last stint)
-    SampleRing probes;    // ms
+    SlidingWindow requests;  // ms; cleared when promoted (those samples are from the last stint)
+    SlidingWindow probes;    // ms
     uint64_t requests_since_promotion = 0;
 
     double error_rate = 0.0;  // EWMA of the failure indicator, per outcome
@@ -181,7 +181,7 @@ class ThermalModel {
   std::vector<BackendIndex> members_;
   std::vector<BackendIndex> inner_;
   std::vector<BackendIndex> candidates_;  // scratch for Rotate
-  mutable std::vector<double> scratch_;   // scratch for medians and quantiles
+  std::vector<double> scratch_;           // scratch for the baselines
 
   double request_baseline_ms_ = 0.0;
   double probe_baseline_ms_ = 0.0;

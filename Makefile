@@ -19,7 +19,7 @@ build: configure
 	cmake --build --preset $(PRESET)
 
 test: build
-	ctest --preset $(PRESET)
+	scripts/with_postgres.sh ctest --preset $(PRESET)
 
 test-asan:
 	$(MAKE) test PRESET=asan

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libboost-all-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
-  libsqlite3-dev libpq-dev libssl-dev
+  libsqlite3-dev libpq-dev libssl-dev postgresql
   python3
 )
 if [[ -n ${HUDDLE_EXTRA_PACKAGES:-} ]]; then

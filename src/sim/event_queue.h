@@ -8,7 +8,6 @@ namespace huddle::sim {
 
 // What a simulator event does; the payload fields mean different things per kind.
 enum class EventKind : uint8_t {
-  kArrival,     // open-loop arrival; a = arrival index
   kClientNext,  // closed-loop client issues its next request; a = client
   kAttemptEnd,  // an attempt finished or timed out; a = request slot, b = attempt serial
   kRetry,       // a backoff ended; a = request slot, b = attempt serial of the retry

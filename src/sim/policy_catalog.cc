@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
-#include "sim/oracle_policy.h"
 #include "core/cluster/policy_factory.h"
 #include "core/policy/least_request.h"
 #include "core/policy/peak_ewma.h"
 #include "core/thermal/thermal_policy.h"
+#include "sim/oracle_policy.h"
 
 namespace huddle::sim {
 namespace {
@@ -65,11 +65,20 @@ std::vector<PolicySpec> StandardPolicies() {
        {},
        false,
        "weights from backend load reports (Akka adaptive)"},
-      {"thermal", "thermal", {}, false,
+      {"thermal",
+       "thermal",
+       {},
+       false,
        "HuddleCluster thermal rotation, round robin over the inner ring (the seed)"},
-      {"thermal_lr", "thermal", {{"pick", "least_request"}}, false,
+      {"thermal_lr",
+       "thermal",
+       {{"pick", "least_request"}},
+       false,
        "thermal rotation, power of two choices over the inner ring"},
-      {"thermal_od", "thermal", {{"pick", "least_request"}}, true,
+      {"thermal_od",
+       "thermal",
+       {{"pick", "least_request"}},
+       true,
        "thermal_lr plus Envoy outlier detection in the cluster brain"},
       {"oracle", "oracle", {}, false, "knows true service rates: shortest expected delay"},
   };

@@ -46,8 +46,6 @@ void SimCluster::ObserveProbe(core::BackendIndex b, const core::Outcome& outcome
 
 void SimCluster::Tick(core::TimePoint now) { impl_->brain.Tick(now); }
 
-std::shared_ptr<const core::RoutingTable> SimCluster::table() const {
-  return impl_->brain.table();
-}
+std::shared_ptr<const core::RoutingTable> SimCluster::table() const { return impl_->brain.table(); }
 
 }  // namespace huddle::sim

@@ -576,8 +576,13 @@ core::Result<TrialResult> Simulation::Run() {
     fault_start_s_ = first.start_s;
     fault_end_s_ = first.end_s;
     const double fair = total_weight > 0 ? faulty_weight / total_weight : 1.0;
-    window_.assign(static_cast<size_t>(std::ceil(kWindowExpectedFaulty / std::max(fair, 1e-6))), 0);
-    window_threshold_ = static_cast<uint32_t>(kWindowExpectedFaulty / 2);
+    // At least two rounds over the whole cluster, so that round robin over contiguous faulty
+    // indices never shows a window without them.
+    const size_t window = std::max<size_t>(
+        static_cast<size_t>(std::ceil(kWindowExpectedFaulty / std::max(fair, 1e-6))),
+        2 * backends_.size());
+    window_.assign(window, 0);
+    window_threshold_ = static_cast<uint32_t>(std::ceil(0.5 * fair * static_cast<double>(window)));
   }
 
   // Workload.
@@ -585,8 +590,7 @@ core::Result<TrialResult> Simulation::Run() {
     max_rate_ = sc.workload.rate_per_s;
     for (const LoadStep& s : sc.workload.steps) max_rate_ = std::max(max_rate_, s.value);
     if (max_rate_ > 0.0) {
-      events_.Push(NsFromS(-std::log(1.0 - arrival_rng_.UnitDouble()) / max_rate_),
-                   EventKind::kArrival);
+      next_arrival_ns_ = NsFromS(-std::log(1.0 - arrival_rng_.UnitDouble()) / max_rate_);
     }
   } else {
     uint32_t max_clients = sc.workload.clients;
@@ -602,6 +606,18 @@ core::Result<TrialResult> Simulation::Run() {
   events_.Push(end_ns_, EventKind::kStop);
 
   for (;;) {
+    // Open-loop arrivals bypass the heap: the next one is always known, so it is compared with
+    // the heap's top instead of being pushed and popped (a third fewer heap operations).
+    if (next_arrival_ns_ < events_.Top().time_ns) {
+      const int64_t now = next_arrival_ns_;
+      now_ns_ = now;
+      ++events_processed_;
+      const double t = static_cast<double>(now) * 1e-9;
+      next_arrival_ns_ = now + NsFromS(-std::log(1.0 - arrival_rng_.UnitDouble()) / max_rate_);
+      // Thinning (Lewis and Shedler) for a time-varying rate.
+      if (arrival_rng_.UnitDouble() * max_rate_ < ArrivalRate(t)) StartRequest(arrivals_++, 0, now);
+      continue;
+    }
     const Event e = events_.Pop();
     ++events_processed_;
     const int64_t now = e.time_ns;
@@ -610,15 +626,6 @@ core::Result<TrialResult> Simulation::Run() {
       case EventKind::kAttemptEnd: {
         const Request& r = requests_[e.a];
         if (r.live && r.serial == e.b) EndAttempt(e.a, now);
-        break;
-      }
-      case EventKind::kArrival: {
-        const double t = static_cast<double>(now) * 1e-9;
-        // Thinning (Lewis and Shedler) for a time-varying rate.
-        if (arrival_rng_.UnitDouble() * max_rate_ < ArrivalRate(t))
-          StartRequest(arrivals_++, 0, now);
-        events_.Push(now + NsFromS(-std::log(1.0 - arrival_rng_.UnitDouble()) / max_rate_),
-                     EventKind::kArrival);
         break;
       }
       case EventKind::kClientNext:

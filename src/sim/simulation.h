@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -103,6 +104,7 @@ class Simulation final : private OracleView {
 
   // Workload state.
   double max_rate_ = 0.0;
+  int64_t next_arrival_ns_ = std::numeric_limits<int64_t>::max();
   uint64_t arrivals_ = 0;
   std::vector<uint8_t> client_busy_;
   std::vector<uint64_t> client_seq_;

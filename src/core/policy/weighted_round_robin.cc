@@ -47,11 +47,19 @@ void WeightedRoundRobinPolicy::Update(const RoutingTable& table) {
     total_weight_ += e.weight;
     if (e.backend < weight_by_slot_.size()) weight_by_slot_[e.backend] = e.weight;
   }
+  // With equal weights both algorithms reduce to round robin; skip their O(n) / O(log n) work.
+  equal_weights_ = table.AllWeightsEqual();
+  if (next_equal_ >= smooth_.size()) next_equal_ = 0;
   if (options_.algorithm == Algorithm::kEdf) edf_.Rebuild(table.entries, {}, slots);
 }
 
 std::optional<BackendIndex> WeightedRoundRobinPolicy::Pick(const PickContext& /*ctx*/) {
   if (smooth_.empty()) return std::nullopt;
+  if (equal_weights_) {
+    const BackendIndex b = smooth_[next_equal_].backend;
+    next_equal_ = next_equal_ + 1 == smooth_.size() ? 0 : next_equal_ + 1;
+    return b;
+  }
   if (options_.algorithm == Algorithm::kEdf) {
     const BackendIndex b = edf_.Top();
     edf_.AdvanceTop(weight_by_slot_[b]);

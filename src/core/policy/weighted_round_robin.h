@@ -56,6 +56,8 @@ class WeightedRoundRobinPolicy final : public Policy {
   EdfScheduler edf_;
   std::vector<double> weight_by_slot_;   // 0 when not in the table
   std::vector<double> current_by_slot_;  // smooth current weights, kept across updates
+  bool equal_weights_ = false;           // every entry has the same weight: plain round robin
+  size_t next_equal_ = 0;                // round-robin cursor into smooth_ when equal_weights_
 };
 
 }  // namespace huddle::core

@@ -105,6 +105,21 @@ TEST(WeightedRoundRobinPolicyTest, EdfUpdateKeepsDeadlines) {
   EXPECT_EQ(PickMany(policy, rng, 2), (std::vector<BackendIndex>{2, 0}));
 }
 
+TEST(WeightedRoundRobinPolicyTest, EqualWeightsAreRoundRobinInBothAlgorithms) {
+  for (const auto& options : {WeightedRoundRobinPolicy::Options{}, Edf()}) {
+    WeightedRoundRobinPolicy policy(options);
+    policy.Update(Table({{0, 2}, {3, 2}, {5, 2}}));
+    ScriptedRandom rng({0});
+    EXPECT_EQ(PickMany(policy, rng, 7), (std::vector<BackendIndex>{0, 3, 5, 0, 3, 5, 0}));
+    // Unequal weights switch back to the weighted schedule: 2:1 over 30 picks is exact.
+    policy.Update(Table({{0, 2}, {3, 1}}));
+    std::map<BackendIndex, int> counts;
+    for (BackendIndex b : PickMany(policy, rng, 30)) ++counts[b];
+    EXPECT_EQ(counts[0], 20);
+    EXPECT_EQ(counts[3], 10);
+  }
+}
+
 TEST(WeightedRoundRobinPolicyTest, OptionsAreValidated) {
   EXPECT_TRUE(WeightedRoundRobinPolicy::Create({{"algorithm", "edf"}}).has_value());
   EXPECT_FALSE(WeightedRoundRobinPolicy::Create({{"algorithm", "fair"}}).has_value());

@@ -25,8 +25,8 @@ struct ReplicaPlannerOptions {
   double workers_per_replica = 8.0;  // servers per replica in the M/M/c model
   int min_replicas = 1;
   int max_replicas = 200;
-  double w_slo = 10.0;
-  double w_rho = 4.0;
+  double w_slo = 100.0;  // SLO and setpoint are near-hard: one replica costs w_cost / n_ref
+  double w_rho = 100.0;
   double w_cost = 0.1;
   double w_change = 0.05;
   double kappa = 0.55;  // objective = mean + kappa CVaR_q (LoadEquilibrium's 0.55 and 0.8)

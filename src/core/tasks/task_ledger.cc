@@ -95,6 +95,7 @@ std::vector<TaskCommand> TaskLedger::OnStarted(TaskId task, WorkerId worker, uin
     if (!same_worker) out.push_back({TaskCommand::Kind::kCancel, task, worker, attempt});
     return out;
   }
+  e->confirmed = true;
   if (e->phase != TaskPhase::kStarting) return out;  // duplicate, or a stop is on its way
   e->phase = TaskPhase::kRunning;
   if (e->migration_target && *e->migration_target == worker) {
@@ -182,8 +183,9 @@ std::vector<TaskCommand> TaskLedger::Reconcile(WorkerId worker, std::span<const 
     if (!e.worker || *e.worker != worker) continue;
     if (std::find(running.begin(), running.end(), id) != running.end()) continue;
     // Links are ordered, so a heartbeat that follows the Started report but lacks the task means
-    // the task stopped and its report was lost. Starting is left alone: the Start may still be
-    // on its way to the worker.
+    // the task stopped and its report was lost. Without that report the Start may still be on
+    // its way to the worker, and absence proves nothing.
+    if (!e.confirmed) continue;
     if (e.phase == TaskPhase::kRunning) {
       Requeue(e, std::nullopt);
     } else if (e.phase == TaskPhase::kStopping) {
@@ -250,6 +252,7 @@ TaskCommand TaskLedger::StartOn(TaskEntry& e, WorkerId worker, TimePoint now) {
   e.worker = worker;
   e.preferred.reset();
   ++e.attempt;
+  e.confirmed = false;
   e.deadline = now + options_.start_timeout;
   return {TaskCommand::Kind::kStart, e.id, worker, e.attempt};
 }

@@ -54,6 +54,7 @@ struct TaskEntry {
   std::optional<WorkerId> worker;     // Starting, Running, Stopping: where it may be running
   std::optional<WorkerId> preferred;  // Pending: a worker the scheduler should try first
   uint64_t attempt = 0;               // of the latest Start (0 = never started)
+  bool confirmed = false;             // the worker reported this attempt started
   StopReason stop_reason = StopReason::kMigration;
   std::optional<WorkerId> migration_target;  // set while a migration is in flight
   WorkerId migration_source = 0;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "embed/brain_demo.h"
+#include "sim/sim_command.h"
 
 namespace {
 
@@ -13,6 +14,7 @@ constexpr std::string_view kUsage =
     "\n"
     "commands:\n"
     "  demo       run the demo (brain demo: a simulated cluster where one server turns slow)\n"
+    "  sim        compare policies in the discrete-event simulator (huddle sim --help)\n"
     "  version    print the version\n"
     "  help       print this text\n";
 
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "demo") return RunDemo(argc - 1, argv + 1);
+  if (command == "sim") return huddle::sim::RunSimCommand(argc - 1, argv + 1);
   std::fprintf(stderr, "huddle: unknown command '%s'\n\n%s", argv[1], kUsage.data());
   return 2;
 }

@@ -23,6 +23,13 @@ bool HasGnuplot() { return std::system("command -v gnuplot >/dev/null 2>&1") == 
 
 std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
+// Ten distinguishable colours (matplotlib's tab10), cycled.
+std::string Colour(size_t i) {
+  static const char* const kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+  return std::string(" lc rgb '") + kColours[i % 10] + "'";
+}
+
 }  // namespace
 
 std::string MetricLabel(const std::string& metric) {
@@ -57,8 +64,6 @@ std::string FormatValue(const std::string& metric, double v) {
   return Printf("%.3f", v);
 }
 
-namespace {
-
 // The spread with as many decimals as its mean was printed with.
 std::string FormatLike(const std::string& metric, double v, double like) {
   if (!std::isfinite(v)) return "—";
@@ -69,8 +74,6 @@ std::string FormatLike(const std::string& metric, double v, double like) {
   if (a >= 1) return Printf("%.2f", v);
   return Printf("%.3f", v);
 }
-
-}  // namespace
 
 std::string MarkdownReport(const ScenarioReport& report, const std::string& baseline) {
   std::ostringstream out;
@@ -230,7 +233,7 @@ core::Result<std::vector<std::string>> WriteOutputs(const std::vector<ScenarioRe
     // latency_<name>.png: p99 per time bucket, one line per policy (log scale).
     const std::string gp_path = (fs::path(dir) / ("plot_" + name + ".gp")).string();
     std::ofstream gp(gp_path);
-    gp << "set datafile separator ','\nset terminal pngcairo size 1100,520 font ',10'\n"
+    gp << "set datafile separator ','\nset terminal pngcairo noenhanced size 1100,520 font ',10'\n"
        << "set key outside right\nset grid\nset xlabel 'virtual time (s)'\n";
     gp << "set output " << Quote((fs::path(dir) / ("latency_" + name + ".png")).string()) << "\n";
     gp << "set title "
@@ -240,14 +243,14 @@ core::Result<std::vector<std::string>> WriteOutputs(const std::vector<ScenarioRe
     gp << "plot ";
     for (size_t i = 0; i < first.size(); ++i) {
       gp << (i ? ", " : "") << Quote((fs::path(dir) / lat_csv).string()) << " using 1:" << i + 2
-         << " with lines lw 1.5 title " << Quote(first[i]->policy);
+         << " with lines lw 1.5" << Colour(i) << " title " << Quote(first[i]->policy);
     }
     gp << "\nunset logscale y\n";
     // share_<name>.png: one panel per policy, stacked shares per backend.
     const size_t panels = first.size();
     const size_t cols = 3;
     const size_t rows = (panels + cols - 1) / cols;
-    gp << "set terminal pngcairo size 1500," << 330 * rows << " font ',9'\n";
+    gp << "set terminal pngcairo noenhanced size 1500," << 330 * rows << " font ',9'\n";
     gp << "set output " << Quote((fs::path(dir) / ("share_" + name + ".png")).string()) << "\n";
     gp << "set multiplot layout " << rows << "," << cols << " title "
        << Quote(name + ": share of attempts per backend over time (trial 1)") << "\n";
@@ -257,8 +260,8 @@ core::Result<std::vector<std::string>> WriteOutputs(const std::vector<ScenarioRe
           Quote((fs::path(dir) / ("share_" + name + "_" + t->policy + ".csv")).string());
       gp << "set title " << Quote(t->policy) << "\nplot ";
       for (size_t b = 0; b < t->series_backends.size(); ++b) {
-        gp << (b ? ", " : "") << file << " using 1:" << b + 2 << " with lines title "
-           << Quote(t->series_backends[b]);
+        gp << (b ? ", " : "") << file << " using 1:" << b + 2 << " with lines" << Colour(b)
+           << " title " << Quote(t->series_backends[b]);
       }
       gp << "\n";
     }

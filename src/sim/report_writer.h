@@ -27,5 +27,7 @@ core::Result<std::vector<std::string>> WriteOutputs(const std::vector<ScenarioRe
 std::string MetricLabel(const std::string& metric);
 // A number with precision suited to its size, or "—" for NaN.
 std::string FormatValue(const std::string& metric, double v);
+// A spread (standard deviation) with as many decimals as FormatValue gave `like`.
+std::string FormatLike(const std::string& metric, double v, double like);
 
 }  // namespace huddle::sim

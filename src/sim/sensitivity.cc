@@ -59,7 +59,7 @@ std::string SensitivityMarkdown(const SensitivityTable& t) {
   std::ostringstream out;
   out << "### Parameter sensitivity: p95 (ms) of " << t.policy << " in " << t.scenario << "\n\n";
   out << t.trials << " trials per cell, " << t.simulated_requests << " simulated requests in "
-      << FormatValue("s", t.wall_seconds) << " s.\n\n";
+      << FormatValue("s", t.wall_seconds) << " s of wall time.\n\n";
   out << "| heat \\ alpha |";
   for (double a : t.alphas) out << " alpha=" << Short(a) << " |";
   out << "\n|---|";
@@ -69,7 +69,7 @@ std::string SensitivityMarkdown(const SensitivityTable& t) {
     out << "| " << Short(t.heats[h]) << " |";
     for (size_t a = 0; a < t.alphas.size(); ++a) {
       out << " " << FormatValue("p95_ms", t.mean_ms[h][a]) << " ± "
-          << FormatValue("p95_ms", t.std_ms[h][a]) << " |";
+          << FormatLike("p95_ms", t.std_ms[h][a], t.mean_ms[h][a]) << " |";
     }
     out << "\n";
   }

@@ -1,0 +1,116 @@
+#include "common/admin_http_server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <utility>
+
+namespace huddle::common {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Tcp = asio::ip::tcp;
+
+class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
+ public:
+  Impl(asio::io_context& io, AdminHandler handler, std::string token)
+      : io_(io), acceptor_(io), handler_(std::move(handler)), token_(std::move(token)) {}
+
+  core::Result<uint16_t> Listen(const HostPort& address) {
+    boost::system::error_code ec;
+    const Tcp::endpoint ep(asio::ip::make_address(address.host, ec), address.port);
+    if (ec) return core::Fail("admin: bad address " + address.ToString());
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(128, ec);
+    if (ec)
+      return core::Fail("admin: cannot listen on " + address.ToString() + ": " + ec.message());
+    asio::co_spawn(io_, Accept(shared_from_this()), asio::detached);
+    return acceptor_.local_endpoint().port();
+  }
+
+  void Close() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+  }
+
+ private:
+  static asio::awaitable<void> Accept(std::shared_ptr<Impl> self) {
+    for (;;) {
+      boost::system::error_code ec;
+      Tcp::socket socket(self->io_);
+      co_await self->acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (!self->acceptor_.is_open()) co_return;
+        continue;
+      }
+      asio::co_spawn(self->io_, Serve(self, std::move(socket)), asio::detached);
+    }
+  }
+
+  static asio::awaitable<void> Serve(std::shared_ptr<Impl> self, Tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(64 * 1024);
+      stream.expires_after(std::chrono::seconds(30));
+      boost::system::error_code ec;
+      co_await http::async_read(stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      const auto& req = parser.get();
+      AdminRequest ar;
+      ar.method = std::string(req.method_string());
+      const std::string target(req.target());
+      const size_t q = target.find('?');
+      ar.path = target.substr(0, q);
+      ar.query = q == std::string::npos ? "" : target.substr(q + 1);
+      ar.body = req.body();
+      ar.authorization = std::string(req[http::field::authorization]);
+      AdminResponse response;
+      if (!self->token_.empty() && ar.authorization != "Bearer " + self->token_) {
+        response = {401, "text/plain; charset=utf-8", "admin token required\n"};
+      } else {
+        response = self->handler_(ar);
+      }
+      http::response<http::string_body> res{static_cast<http::status>(response.status),
+                                            req.version()};
+      res.set(http::field::content_type, response.content_type);
+      res.set(http::field::server, "huddle-admin");
+      res.keep_alive(req.keep_alive());
+      res.body() = std::move(response.body);
+      res.prepare_payload();
+      co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !req.keep_alive()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(Tcp::socket::shutdown_both, ignored);
+  }
+
+  asio::io_context& io_;
+  Tcp::acceptor acceptor_;
+  AdminHandler handler_;
+  std::string token_;
+};
+
+AdminHttpServer::AdminHttpServer(asio::io_context& io, AdminHandler handler, std::string token)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), std::move(token))) {}
+
+AdminHttpServer::~AdminHttpServer() { impl_->Close(); }
+
+core::Result<uint16_t> AdminHttpServer::Listen(const HostPort& address) {
+  return impl_->Listen(address);
+}
+
+void AdminHttpServer::Close() { impl_->Close(); }
+
+}  // namespace huddle::common

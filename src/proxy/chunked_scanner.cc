@@ -1,0 +1,134 @@
+#include "proxy/chunked_scanner.h"
+
+#include <algorithm>
+
+namespace huddle::proxy {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+size_t ChunkedScanner::Scan(const char* data, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    const char c = data[i];
+    switch (state_) {
+      case State::kSizeFirst:
+      case State::kSize: {
+        const int h = HexValue(c);
+        if (h >= 0) {
+          if (++digits_ > 16) {
+            state_ = State::kError;
+            return i;
+          }
+          size_ = size_ * 16 + static_cast<uint64_t>(h);
+          state_ = State::kSize;
+        } else if (state_ == State::kSize && c == ';') {
+          state_ = State::kExtension;
+        } else if (state_ == State::kSize && c == '\r') {
+          state_ = State::kSizeLf;
+        } else {
+          state_ = State::kError;
+          return i;
+        }
+        ++i;
+        break;
+      }
+      case State::kExtension:
+        if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c == '\n' || (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) {
+          state_ = State::kError;
+          return i;
+        }
+        ++i;
+        break;
+      case State::kSizeLf:
+        if (c != '\n') {
+          state_ = State::kError;
+          return i;
+        }
+        ++i;
+        if (size_ == 0) {
+          state_ = State::kTrailerStart;
+        } else {
+          remaining_ = size_;
+          payload_bytes_ += size_;
+          state_ = State::kData;
+        }
+        size_ = 0;
+        digits_ = 0;
+        break;
+      case State::kData: {
+        const uint64_t take = std::min<uint64_t>(remaining_, n - i);
+        remaining_ -= take;
+        i += static_cast<size_t>(take);
+        if (remaining_ == 0) state_ = State::kDataCr;
+        break;
+      }
+      case State::kDataCr:
+        if (c != '\r') {
+          state_ = State::kError;
+          return i;
+        }
+        state_ = State::kDataLf;
+        ++i;
+        break;
+      case State::kDataLf:
+        if (c != '\n') {
+          state_ = State::kError;
+          return i;
+        }
+        state_ = State::kSizeFirst;
+        ++i;
+        break;
+      case State::kTrailerStart:
+        if (c == '\r') {
+          state_ = State::kEndLf;
+        } else if (c == ' ' || c == '\t' || c == '\n') {
+          state_ = State::kError;  // obs-fold or bare LF
+          return i;
+        } else {
+          state_ = State::kTrailer;
+        }
+        ++i;
+        break;
+      case State::kTrailer:
+        if (c == '\r') {
+          state_ = State::kTrailerLf;
+        } else if (c == '\n') {
+          state_ = State::kError;
+          return i;
+        }
+        ++i;
+        break;
+      case State::kTrailerLf:
+        if (c != '\n') {
+          state_ = State::kError;
+          return i;
+        }
+        state_ = State::kTrailerStart;
+        ++i;
+        break;
+      case State::kEndLf:
+        if (c != '\n') {
+          state_ = State::kError;
+          return i;
+        }
+        state_ = State::kDone;
+        return i + 1;
+      case State::kDone:
+      case State::kError:
+        return i;
+    }
+  }
+  return i;
+}
+
+}  // namespace huddle::proxy

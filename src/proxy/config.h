@@ -1,0 +1,115 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/address.h"
+#include "common/config_diagnostics.h"
+#include "core/options.h"
+#include "core/time.h"
+
+namespace huddle::proxy {
+
+using core::Duration;
+
+// Everything `huddle proxy -c FILE` reads. Defaults are the values documented in docs/config.md;
+// change both together.
+
+struct AdminConfig {
+  bool enabled = true;
+  common::HostPort address{"127.0.0.1", 9901};
+  // Required (non-empty) when the address is not loopback; sent as "Authorization: Bearer T".
+  std::string token;
+};
+
+// Client-side limits and timeouts of one listener.
+struct ListenerConfig {
+  std::string name;
+  common::HostPort address;
+  std::string cluster;
+  int backlog = 4096;
+  size_t max_header_bytes = 16 * 1024;                 // request line + headers; beyond: 431
+  size_t max_header_count = 100;                       // beyond: 431
+  size_t max_uri_bytes = 8 * 1024;                     // beyond: 414
+  uint64_t max_body_bytes = 64ull << 20;               // beyond: 413; 0 = unlimited
+  Duration header_timeout = std::chrono::seconds(10);  // first byte to end of headers: 408
+  Duration idle_timeout = std::chrono::seconds(60);    // keep-alive idle, and body inactivity
+  size_t max_connections = 20000;                      // per listener and worker
+  int line = -1;                                       // for messages
+};
+
+struct BackendConfig {
+  std::string name;
+  common::HostPort address;
+  double weight = 1.0;
+};
+
+struct HealthCheckConfig {
+  bool enabled = true;
+  std::string path = "/healthz";
+  Duration interval = std::chrono::seconds(1);
+  Duration timeout = std::chrono::milliseconds(500);
+  int rise = 2;
+  int fall = 2;
+  int expected_status_min = 200;  // a 2xx or 3xx answer passes
+  int expected_status_max = 399;
+};
+
+struct RetryConfig {
+  int attempts = 2;               // retries after the first try (0 disables)
+  bool on_5xx = true;             // retry idempotent requests answered 5xx (502/503/504 always)
+  bool on_reset = true;           // retry idempotent requests whose connection broke
+  bool on_timeout = true;         // retry idempotent requests that timed out (per try)
+  double budget_percent = 20.0;   // Envoy's retry budget: share of active requests ...
+  int min_retry_concurrency = 3;  // ... but at least this many concurrent retries
+  Duration backoff_base = std::chrono::milliseconds(5);
+  Duration backoff_max = std::chrono::milliseconds(100);
+  Duration per_try_timeout{0};  // 0: the response timeout applies to each try
+};
+
+struct ClusterConfig {
+  std::string name;
+  std::string policy = "round_robin";
+  core::OptionMap policy_options;
+  std::vector<BackendConfig> backends;
+  HealthCheckConfig health_check;
+  bool outlier_detection = true;
+  core::OptionMap outlier_options;
+  RetryConfig retries;
+  Duration connect_timeout = std::chrono::seconds(1);
+  Duration response_timeout = std::chrono::seconds(15);  // dispatch to response headers: 504
+  Duration upstream_idle_timeout = std::chrono::seconds(60);
+  size_t max_idle_per_backend = 256;  // pooled idle connections per backend and worker
+  double panic_threshold_percent = 50.0;
+  int line = -1;
+};
+
+struct AccessLogConfig {
+  std::string path;               // empty: off; "-": standard output
+  size_t buffer_bytes = 1 << 20;  // per worker; lines beyond it are dropped and counted
+};
+
+struct ProxyConfig {
+  int threads = 0;  // 0: number of cores
+  Duration tick = std::chrono::milliseconds(100);
+  Duration drain_timeout = std::chrono::seconds(15);
+  std::string request_id_header = "x-request-id";
+  AdminConfig admin;
+  AccessLogConfig access_log;
+  std::vector<ListenerConfig> listeners;
+  std::vector<ClusterConfig> clusters;
+
+  const ClusterConfig* FindCluster(const std::string& name) const;
+};
+
+// Parses and validates a config. On failure the error lists every problem, one per line, each
+// as "file:line:column: message".
+core::Result<ProxyConfig> LoadConfigFile(const std::string& path);
+core::Result<ProxyConfig> ParseConfig(const std::string& yaml_text, const std::string& file_name);
+
+// Names the policies the proxy can run (from the brain's factory).
+std::vector<std::string> KnownPolicies();
+
+}  // namespace huddle::proxy

@@ -1,0 +1,265 @@
+#include "proxy/http_head.h"
+
+#include <strings.h>
+
+#include <array>
+
+namespace huddle::proxy {
+namespace {
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Header names listed in the Connection header(s), without allocation (at most 8 kept; any more
+// are treated as hop-by-hop only if they are standard hop-by-hop names).
+struct ConnectionTokens {
+  std::array<std::string_view, 8> names{};
+  size_t count = 0;
+
+  template <typename Fields>
+  explicit ConnectionTokens(const Fields& fields) {
+    for (auto it = fields.find(http::field::connection);
+         it != fields.end() && it->name() == http::field::connection; ++it) {
+      std::string_view v = it->value();
+      while (!v.empty()) {
+        const size_t comma = v.find(',');
+        const std::string_view token = Trim(v.substr(0, comma));
+        if (!token.empty() && count < names.size()) names[count++] = token;
+        if (comma == std::string_view::npos) break;
+        v.remove_prefix(comma + 1);
+      }
+    }
+  }
+  bool Contains(std::string_view name) const {
+    for (size_t i = 0; i < count; ++i) {
+      if (EqualsNoCase(names[i], name)) return true;
+    }
+    return false;
+  }
+};
+
+bool IsHopByHop(http::field f) {
+  switch (f) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::transfer_encoding:
+    case http::field::upgrade:
+    case http::field::proxy_authorization:
+    case http::field::proxy_authenticate:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void AppendField(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name);
+  out.append(": ");
+  out.append(value);
+  out.append("\r\n");
+}
+
+}  // namespace
+
+const char* StatusReason(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 417:
+      return "Expectation Failed";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
+  }
+}
+
+bool IsIdempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+      return true;
+    default:
+      return false;
+  }
+}
+
+HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_head,
+                             const HeadLimits& limits) {
+  if (head.target().size() > limits.max_uri_bytes) return {414, "uri too long"};
+  // obs-fold: a header line that starts with SP or HTAB (RFC 9112 5.2: reject).
+  for (size_t i = raw_head.find("\r\n"); i != std::string_view::npos;
+       i = raw_head.find("\r\n", i + 2)) {
+    if (i + 2 < raw_head.size() && (raw_head[i + 2] == ' ' || raw_head[i + 2] == '\t')) {
+      return {400, "obs-fold"};
+    }
+  }
+  size_t count = 0;
+  int content_length = 0;
+  int host = 0;
+  int transfer_encoding = 0;
+  for (const auto& f : head) {
+    ++count;
+    switch (f.name()) {
+      case http::field::content_length:
+        ++content_length;
+        if (f.value().find(',') != std::string_view::npos) return {400, "content-length list"};
+        break;
+      case http::field::host:
+        ++host;
+        break;
+      case http::field::transfer_encoding:
+        ++transfer_encoding;
+        if (!EqualsNoCase(Trim(f.value()), "chunked")) return {501, "transfer-encoding"};
+        break;
+      case http::field::expect:
+        if (!EqualsNoCase(Trim(f.value()), "100-continue")) return {417, "expect"};
+        break;
+      default:
+        if (f.name_string().empty()) return {400, "empty header name"};
+        break;
+    }
+  }
+  if (count > limits.max_header_count) return {431, "too many headers"};
+  if (content_length > 1) return {400, "repeated content-length"};
+  if (transfer_encoding > 1) return {400, "repeated transfer-encoding"};
+  if (transfer_encoding > 0 && head.version() < 11) return {400, "transfer-encoding on http/1.0"};
+  if (head.version() >= 11 && host != 1) return {400, host == 0 ? "missing host" : "repeated host"};
+  if (host > 1) return {400, "repeated host"};
+  return {};
+}
+
+void AppendUpstreamHead(std::string& out, const RequestHeader& head, const ForwardInfo& info) {
+  const ConnectionTokens tokens(head);
+  out.append(head.method_string());
+  out.push_back(' ');
+  out.append(head.target());
+  out.append(" HTTP/1.1\r\n");
+  bool have_id = false;
+  std::string_view xff;
+  std::string_view via;
+  for (const auto& f : head) {
+    const http::field name = f.name();
+    if (IsHopByHop(name) || name == http::field::expect) continue;
+    if (name == http::field::via) {
+      via = f.value();
+      continue;
+    }
+    const std::string_view n = f.name_string();
+    if (name == http::field::unknown) {
+      if (EqualsNoCase(n, "x-forwarded-for")) {
+        xff = f.value();  // joined below (only the last one is kept when repeated)
+        continue;
+      }
+      if (EqualsNoCase(n, "x-forwarded-proto")) continue;
+    }
+    if (tokens.count > 0 && tokens.Contains(n)) continue;
+    if (!have_id && EqualsNoCase(n, info.request_id_header)) have_id = true;
+    AppendField(out, n, f.value());
+  }
+  out.append("x-forwarded-for: ");
+  if (!xff.empty()) {
+    out.append(xff);
+    out.append(", ");
+  }
+  out.append(info.client_ip);
+  out.append("\r\nx-forwarded-proto: http\r\nvia: ");
+  if (!via.empty()) {
+    out.append(via);
+    out.append(", ");
+  }
+  out.append("1.1 huddle\r\n");
+  if (!have_id && !info.request_id_header.empty())
+    AppendField(out, info.request_id_header, info.request_id);
+  if (info.chunked) out.append("transfer-encoding: chunked\r\n");
+  if (info.upgrade) {
+    out.append("connection: upgrade\r\n");
+    AppendField(out, "upgrade", head[http::field::upgrade]);
+  }
+  out.append("\r\n");
+}
+
+void AppendClientHead(std::string& out, const ResponseHeader& head, bool chunked, bool close,
+                      bool upgrade) {
+  const ConnectionTokens tokens(head);
+  out.append("HTTP/1.1 ");
+  const unsigned status = head.result_int();
+  char digits[4] = {static_cast<char>('0' + status / 100 % 10),
+                    static_cast<char>('0' + status / 10 % 10), static_cast<char>('0' + status % 10),
+                    ' '};
+  out.append(digits, 4);
+  out.append(head.reason());
+  out.append("\r\n");
+  for (const auto& f : head) {
+    if (IsHopByHop(f.name())) continue;
+    const std::string_view n = f.name_string();
+    if (tokens.count > 0 && tokens.Contains(n)) continue;
+    AppendField(out, n, f.value());
+  }
+  if (chunked) out.append("transfer-encoding: chunked\r\n");
+  if (upgrade) {
+    out.append("connection: upgrade\r\n");
+    AppendField(out, "upgrade", head[http::field::upgrade]);
+  } else if (close) {
+    out.append("connection: close\r\n");
+  }
+  out.append("\r\n");
+}
+
+void AppendLocalResponse(std::string& out, int status, std::string_view body, bool close) {
+  out.append("HTTP/1.1 ");
+  out.append(std::to_string(status));
+  out.push_back(' ');
+  out.append(StatusReason(status));
+  out.append("\r\ncontent-type: text/plain\r\ncontent-length: ");
+  out.append(std::to_string(body.size()));
+  if (close) out.append("\r\nconnection: close");
+  out.append("\r\n\r\n");
+  out.append(body);
+}
+
+}  // namespace huddle::proxy

@@ -1,69 +1,102 @@
 #include "core/waves/rebalance_plan.h"
 
+#include <algorithm>
+#include <iterator>
+#include <optional>
 #include <set>
+#include <tuple>
+#include <utility>
 
 namespace huddle::core {
 namespace {
 
 __extension__ using Int128 = __int128;
 
-struct ByRatio {
+// Orders nodes by (load + delta) / capacity, exactly (cross-multiplication on integers); a node
+// with capacity <= 0 counts as infinitely heavy. Ties by node id.
+struct ByShiftedRatio {
   const std::vector<NodeLoad>* nodes;
-  // load_a / cap_a < load_b / cap_b by cross-multiplication (exact on integers; capacity <= 0
-  // means infinitely heavy when the node has load); ties by node id.
+  int64_t delta;
   bool operator()(size_t a, size_t b) const {
     const NodeLoad& x = (*nodes)[a];
     const NodeLoad& y = (*nodes)[b];
-    const Int128 lhs = static_cast<Int128>(x.load) * std::max<int64_t>(y.capacity, 0);
-    const Int128 rhs = static_cast<Int128>(y.load) * std::max<int64_t>(x.capacity, 0);
-    if (lhs != rhs) return lhs < rhs;
+    const bool x_inf = x.capacity <= 0;
+    const bool y_inf = y.capacity <= 0;
+    if (x_inf != y_inf) return y_inf;
+    if (!x_inf) {
+      const Int128 lhs = static_cast<Int128>(x.load + delta) * y.capacity;
+      const Int128 rhs = static_cast<Int128>(y.load + delta) * x.capacity;
+      if (lhs != rhs) return lhs < rhs;
+    }
     return x.node < y.node;
   }
 };
+
+// True when moving one task from s to d leaves s at least as loaded as d.
+bool Improves(const NodeLoad& s, const NodeLoad& d) {
+  if (s.load <= 0 || d.capacity <= 0) return false;
+  if (s.capacity <= 0) return true;
+  return static_cast<Int128>(s.load - 1) * d.capacity >=
+         static_cast<Int128>(d.load + 1) * s.capacity;
+}
 
 }  // namespace
 
 std::vector<Transfer> PlanRebalance(std::span<const NodeLoad> loads, size_t max_moves) {
   std::vector<NodeLoad> nodes;
   for (const NodeLoad& l : loads) {
-    if (l.capacity > 0 || l.load > 0)
+    if (l.capacity > 0 || l.load > 0) {
       nodes.push_back({l.node, std::max<int64_t>(l.load, 0), l.capacity});
+    }
   }
-  std::set<size_t, ByRatio> order(ByRatio{&nodes});
-  std::set<size_t, ByRatio> targets(ByRatio{&nodes});
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    order.insert(i);
-    if (nodes[i].capacity > 0) targets.insert(i);
-  }
+  // Givers by their load after giving one, receivers by their load after receiving one.
+  std::set<size_t, ByShiftedRatio> givers(ByShiftedRatio{&nodes, -1});
+  std::set<size_t, ByShiftedRatio> receivers(ByShiftedRatio{&nodes, +1});
+  auto insert = [&](size_t i) {
+    if (nodes[i].load > 0) givers.insert(i);
+    if (nodes[i].capacity > 0) receivers.insert(i);
+  };
+  auto erase = [&](size_t i) {
+    givers.erase(i);
+    receivers.erase(i);
+  };
+  for (size_t i = 0; i < nodes.size(); ++i) insert(i);
+
   std::vector<Transfer> plan;
-  for (size_t moves = 0; moves < max_moves && !targets.empty(); ++moves) {
-    const size_t s = *order.rbegin();
-    const size_t d = *targets.begin();
-    if (s == d || nodes[s].load <= 0) break;
-    const NodeLoad& src = nodes[s];
-    const NodeLoad& dst = nodes[d];
-    const Int128 after_src = static_cast<Int128>(src.load - 1) * dst.capacity;
-    const Int128 after_dst = static_cast<Int128>(dst.load + 1) * std::max<int64_t>(src.capacity, 0);
-    if (src.capacity > 0 && after_src < after_dst) break;
-    order.erase(s);
-    order.erase(d);
-    targets.erase(d);
-    const bool src_is_target = targets.erase(s) > 0;
-    --nodes[s].load;
-    ++nodes[d].load;
-    order.insert(s);
-    order.insert(d);
-    targets.insert(d);
-    if (src_is_target) targets.insert(s);
-    bool merged = false;
-    for (Transfer& t : plan) {
-      if (t.from == nodes[s].node && t.to == nodes[d].node) {
-        ++t.tasks;
-        merged = true;
-        break;
+  for (size_t moves = 0; moves < max_moves && !givers.empty() && !receivers.empty(); ++moves) {
+    // The heaviest giver and the lightest receiver; if they are the same node, the runner-up on
+    // either side (any improving pair implies one of these two does).
+    size_t s = *givers.rbegin();
+    size_t d = *receivers.begin();
+    std::optional<std::pair<size_t, size_t>> pick;
+    if (s != d) {
+      if (Improves(nodes[s], nodes[d])) pick = {s, d};
+    } else {
+      if (givers.size() > 1) {
+        const size_t g2 = *std::next(givers.rbegin());
+        if (Improves(nodes[g2], nodes[d])) pick = {g2, d};
+      }
+      if (!pick && receivers.size() > 1) {
+        const size_t r2 = *std::next(receivers.begin());
+        if (Improves(nodes[s], nodes[r2])) pick = {s, r2};
       }
     }
-    if (!merged) plan.push_back({nodes[s].node, nodes[d].node, 1});
+    if (!pick) break;
+    std::tie(s, d) = *pick;
+    erase(s);
+    erase(d);
+    --nodes[s].load;
+    ++nodes[d].load;
+    insert(s);
+    insert(d);
+    const auto same = [&](const Transfer& t) {
+      return t.from == nodes[s].node && t.to == nodes[d].node;
+    };
+    if (auto it = std::find_if(plan.begin(), plan.end(), same); it != plan.end()) {
+      ++it->tasks;
+    } else {
+      plan.push_back({nodes[s].node, nodes[d].node, 1});
+    }
   }
   return plan;
 }

@@ -18,15 +18,16 @@ struct Transfer {
 };
 
 // The Echo initiator's rebalancing plan, from the most to the least loaded node (the lab's heap
-// rule, done on counts so that no task is ever duplicated): repeatedly take the node with the
-// highest load/capacity and the one with the lowest, and move one task while the source stays at
-// least as loaded as the destination after the move:
-//   (load_s - 1) / cap_s >= (load_d + 1) / cap_d.
-// Each move lowers sum(load^2 / cap), so the loop ends; at the end no single move from the most
-// to the least loaded node would help. Total load is conserved, no load goes negative, and a node
-// with no tasks never gives any. Nodes with capacity <= 0 only give (their load counts as
-// infinitely heavy). Moves are merged per (from, to) pair, in first-move order; at most
-// `max_moves` single-task moves are planned. O(moves * log n); allocates.
+// rule, done on counts so that no task is ever duplicated). Two ordered heaps: givers by their
+// load per core after giving one task, (load - 1) / cap, and receivers by theirs after receiving
+// one, (load + 1) / cap. While the heaviest giver would stay at least as loaded as the lightest
+// receiver, (load_s - 1) / cap_s >= (load_d + 1) / cap_d, one task moves. Each move lowers
+// sum(load^2 / cap), so the loop ends; at the end no single move between any two nodes helps
+// (with unequal capacities, comparing only the most and least loaded would stop too early).
+// Total load is conserved, no load goes negative, and a node never gives more tasks than it has.
+// Nodes with capacity <= 0 only give (their load counts as infinitely heavy). Moves are merged
+// per (from, to) pair, in first-move order; at most `max_moves` single-task moves are planned.
+// O(moves * log n); allocates.
 std::vector<Transfer> PlanRebalance(std::span<const NodeLoad> loads,
                                     size_t max_moves = std::numeric_limits<size_t>::max());
 

@@ -25,7 +25,7 @@ struct PolicySpec {
 };
 
 // The standard comparison set, in table order: round_robin, least_request, least_conn,
-// peak_ewma, metrics_weighted, thermal, thermal_od, oracle.
+// peak_ewma, peak_ewma_od, metrics_weighted, thermal, thermal_lr, thermal_od, oracle.
 std::vector<PolicySpec> StandardPolicies();
 
 // A label of the standard set, or any policy name the core factory knows (with no options).

@@ -32,7 +32,9 @@ struct Outcome {
   static Outcome Success(Duration latency, int status = 200) {
     return Outcome{latency, status < 500, status, FailureKind::kNone};
   }
-  static Outcome Failure(Duration latency, FailureKind kind) { return Outcome{latency, false, 0, kind}; }
+  static Outcome Failure(Duration latency, FailureKind kind) {
+    return Outcome{latency, false, 0, kind};
+  }
   bool IsGatewayError() const {
     return failure != FailureKind::kNone || status == 502 || status == 503 || status == 504;
   }

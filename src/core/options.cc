@@ -3,7 +3,6 @@
 #include <charconv>
 #include <cmath>
 
-
 namespace huddle::core {
 namespace {
 
@@ -22,7 +21,8 @@ Result<Duration> ParseDuration(const std::string& text) {
     const char* suffix;
     double seconds;
   };
-  static constexpr Unit kUnits[] = {{"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"m", 60.0}, {"h", 3600.0}};
+  static constexpr Unit kUnits[] = {
+      {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"m", 60.0}, {"h", 3600.0}};
   std::string number = text;
   double scale = 1.0;
   for (const Unit& u : kUnits) {

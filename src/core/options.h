@@ -28,7 +28,8 @@ struct OptionRange {
 //   if (auto s = r.Finish(); !s) return std::unexpected(s.error());
 class OptionReader {
  public:
-  OptionReader(const OptionMap& options, std::string owner) : options_(options), owner_(std::move(owner)) {}
+  OptionReader(const OptionMap& options, std::string owner)
+      : options_(options), owner_(std::move(owner)) {}
 
   double Double(const std::string& key, double fallback, OptionRange range = {});
   int64_t Int(const std::string& key, int64_t fallback, OptionRange range = {});

@@ -48,6 +48,9 @@ struct Factory {
   std::function<Result<std::unique_ptr<Policy>>(const OptionMap&)> create;
 };
 
+// Printed in test names and by CTest's test discovery: the label, not the object's bytes.
+void PrintTo(const Factory& f, std::ostream* os) { *os << f.label; }
+
 std::vector<Factory> Factories() {
   return {
       {"RoundRobin", "round_robin", {}, RoundRobinPolicy::Create},

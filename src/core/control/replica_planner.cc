@@ -22,6 +22,7 @@ Result<ReplicaPlannerOptions> ReplicaPlannerOptions::Parse(const OptionMap& opti
   o.slo = r.Time("slo", o.slo, positive);
   o.slo_quantile = r.Double("slo_quantile", o.slo_quantile,
                             {.min = 0, .max = 1, .min_exclusive = true, .max_exclusive = true});
+  o.max_queue_delay = r.Time("max_queue_delay", o.max_queue_delay, positive);
   o.workers_per_replica =
       r.Double("workers_per_replica", o.workers_per_replica, {.min = 1, .max = 1e6});
   o.min_replicas = static_cast<int>(r.Int("min_replicas", o.min_replicas, {.min = 0, .max = 1e6}));
@@ -56,6 +57,7 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
   const double mu = std::max(input.mu_per_replica, 1e-12);
   const double mu_worker = mu / workers;
   const double service = std::max(0.0, input.service_time_s);
+  const double max_delay = ToSeconds(options_.max_queue_delay);
   const size_t steps = scenarios_.steps();
   constexpr double kBig = 1e6;  // stands in for an infinite p99 / rho (no capacity at all)
   Evaluation e;
@@ -67,7 +69,10 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
       const double capacity = replicas * mu;
       const double lambda = scenarios_.At(s, k);
       double rho = capacity > 0.0 ? lambda / capacity : (lambda > 0.0 ? kBig : 0.0);
-      backlog = std::max(0.0, backlog + (lambda - capacity) * dt);
+      // Requests older than max_queue_delay have timed out or been shed: the queue cannot hold
+      // more than capacity x that delay (without the cap, draining a backlog built during the
+      // provisioning delay would dominate the objective and buy several times the capacity).
+      backlog = std::clamp(backlog + (lambda - capacity) * dt, 0.0, capacity * max_delay);
       double p99 = kBig;
       if (capacity > 0.0) {
         p99 = service + backlog / capacity;

@@ -13,7 +13,8 @@
 
 namespace huddle::core {
 
-// Option keys: step, horizon_steps, scenarios, setpoint, slo, slo_quantile, workers_per_replica,
+// Option keys: step, horizon_steps, scenarios, setpoint, slo, slo_quantile, max_queue_delay,
+// workers_per_replica,
 // min_replicas, max_replicas, w_slo, w_rho, w_cost, w_change, kappa, cvar_q.
 struct ReplicaPlannerOptions {
   Duration step = FromSeconds(5);  // dt
@@ -22,7 +23,8 @@ struct ReplicaPlannerOptions {
   double setpoint = 0.70;          // rho*
   Duration slo = FromMillis(250);  // latency objective at slo_quantile
   double slo_quantile = 0.99;
-  double workers_per_replica = 8.0;  // servers per replica in the M/M/c model
+  Duration max_queue_delay = FromSeconds(2);  // older requests time out or are shed
+  double workers_per_replica = 8.0;           // servers per replica in the M/M/c model
   int min_replicas = 1;
   int max_replicas = 200;
   double w_slo = 100.0;  // SLO and setpoint are near-hard: one replica costs w_cost / n_ref
@@ -56,7 +58,8 @@ struct Plan {
 // Replica recommendation by scenario-based model-predictive control (receding horizon; after
 // Roy, Dubey & Gokhale 2011 and Ghanbari et al. 2012). One integer target n is held over the
 // horizon; for each demand scenario s and step k a fluid M/M/c plant gives
-//   rho_k = lambda_k / (r_k mu),  backlog_k = max(0, backlog_{k-1} + (lambda_k - r_k mu) dt),
+//   rho_k = lambda_k / (r_k mu),
+//   backlog_k = clamp(backlog_{k-1} + (lambda_k - r_k mu) dt, 0, r_k mu max_queue_delay),
 //   p99_k = S + t_q(c = r_k workers) + backlog_k / (r_k mu)
 // with r_k from the CapacityTimeline (new replicas arrive after the provisioning delay) and
 // t_q the M/M/c wait quantile (Erlang C, skipped when the C <= 1 bound already meets the SLO).

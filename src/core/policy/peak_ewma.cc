@@ -24,6 +24,9 @@ Result<PeakEwmaPolicy::Options> PeakEwmaPolicy::ParseOptions(const OptionMap& op
   parsed.default_rtt = reader.Time("default_rtt", parsed.default_rtt, {.min = 0, .max = 600});
   parsed.failure_penalty =
       reader.Time("failure_penalty", parsed.failure_penalty, {.min = 0, .max = 3600});
+  parsed.choice_count =
+      static_cast<int>(reader.Int("choice_count", parsed.choice_count, {.min = 2, .max = 64}));
+  parsed.full_scan = reader.Bool("full_scan", parsed.full_scan);
   if (auto status = reader.Finish(); !status) return std::unexpected(status.error());
   return parsed;
 }
@@ -43,6 +46,10 @@ void PeakEwmaPolicy::Update(const RoutingTable& table) {
   backends_.clear();
   for (const RoutingEntry& e : table.entries) backends_.push_back(e.backend);
   estimates_.resize(TableSlots(table));
+  weights_.assign(TableSlots(table), 1.0);
+  for (const RoutingEntry& e : table.entries) {
+    if (e.backend < weights_.size() && e.weight > 0.0) weights_[e.backend] = e.weight;
+  }
   in_flight_.Update(table);
 }
 
@@ -57,7 +64,10 @@ double PeakEwmaPolicy::LoadNanos(BackendIndex b, TimePoint now) const {
   const double cost = CostNanos(b, now);
   const double pending = static_cast<double>(in_flight_.Get(b));
   if (cost == 0.0 && pending > 0.0) return kPenaltyNanos + pending;
-  return cost * (pending + 1.0);
+  // Dividing by the weight makes a weight-2 backend look half as loaded: it takes twice the
+  // traffic at equal latency, as least_request's weighted mode does.
+  const double weight = b < weights_.size() ? weights_[b] : 1.0;
+  return cost * (pending + 1.0) / weight;
 }
 
 std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
@@ -65,6 +75,37 @@ std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
   if (n == 0) return std::nullopt;
   latest_ = std::max(latest_, ctx.now);
   if (n == 1) return backends_.front();
+  if (options_.full_scan || static_cast<size_t>(options_.choice_count) >= n) {
+    // Every backend is a candidate; ties go to table order.
+    BackendIndex best = backends_.front();
+    Touch(best, ctx.now);
+    double best_load = LoadNanos(best, ctx.now);
+    for (size_t k = 1; k < n; ++k) {
+      Touch(backends_[k], ctx.now);
+      const double load = LoadNanos(backends_[k], ctx.now);
+      if (load < best_load) {
+        best = backends_[k];
+        best_load = load;
+      }
+    }
+    return best;
+  }
+  if (options_.choice_count > 2) {
+    // k draws with replacement (a repeat only wastes a draw); the least loaded wins.
+    BackendIndex best = backends_[ctx.rng.Below(n)];
+    Touch(best, ctx.now);
+    double best_load = LoadNanos(best, ctx.now);
+    for (int k = 1; k < options_.choice_count; ++k) {
+      const BackendIndex c = backends_[ctx.rng.Below(n)];
+      Touch(c, ctx.now);
+      const double load = LoadNanos(c, ctx.now);
+      if (load < best_load) {
+        best = c;
+        best_load = load;
+      }
+    }
+    return best;
+  }
   const size_t i = ctx.rng.Below(n);
   size_t j = ctx.rng.Below(n - 1);
   if (j >= i) ++j;

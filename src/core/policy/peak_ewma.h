@@ -41,6 +41,8 @@ class PeakEwmaPolicy final : public Policy {
     Duration decay = std::chrono::seconds(10);             // tau, a time constant (> 0)
     Duration default_rtt = std::chrono::milliseconds(30);  // cost before the first response
     Duration failure_penalty = std::chrono::seconds(1);    // minimum charge for a failure
+    int choice_count = 2;    // backends drawn per pick (P2C = 2); the least loaded wins
+    bool full_scan = false;  // compare every backend instead of drawing choice_count
   };
 
   static Result<Options> ParseOptions(const OptionMap& options);
@@ -60,6 +62,7 @@ class PeakEwmaPolicy final : public Policy {
 
   // The decayed cost of `b` at `now`, in nanoseconds (for tests and reports).
   double CostNanos(BackendIndex b, TimePoint now) const;
+  // cost x (pending + 1) / weight: what picks compare.
   double LoadNanos(BackendIndex b, TimePoint now) const;
 
  private:
@@ -76,6 +79,7 @@ class PeakEwmaPolicy final : public Policy {
   const double tau_ns_;
   std::vector<BackendIndex> backends_;  // table order
   std::vector<Estimate> estimates_;     // by slot
+  std::vector<double> weights_;         // by slot: the table weight (load is divided by it)
   InFlightTracker in_flight_;
   TimePoint latest_{};  // latest time seen, for reports
 };

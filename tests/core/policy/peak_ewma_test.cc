@@ -167,6 +167,57 @@ TEST(PeakEwmaPolicyTest, EmptyAndSingle) {
   EXPECT_EQ(PickOne(policy, rng), kNoBackend);
 }
 
+TEST(PeakEwmaPolicyTest, WeightDividesTheLoad) {
+  // Equal 10 ms costs; backend 1 has weight 2. Load = cost x (pending + 1) / weight, so with one
+  // request pending on each, backend 1 compares at half of backend 0 and wins both orders of draw.
+  PeakEwmaPolicy policy;
+  policy.Update(Table({{0, 1.0}, {1, 2.0}}));
+  Respond(policy, 0, 10, 1);
+  Respond(policy, 1, 10, 1);
+  policy.OnSend(0, At(1));
+  policy.OnSend(1, At(1));
+  EXPECT_NEAR(policy.LoadNanos(0, At(1)), 20 * kMs, 1e-3 * kMs);
+  EXPECT_NEAR(policy.LoadNanos(1, At(1)), 10 * kMs, 1e-3 * kMs);
+  for (uint64_t first : {0u, 1u}) {
+    ScriptedRandom rng({ScriptedRandom::For(first, 2), ScriptedRandom::For(0, 1)});
+    EXPECT_EQ(PickOne(policy, rng, At(1)), 1u);
+  }
+}
+
+TEST(PeakEwmaPolicyTest, FullScanAndChoiceCountFindTheLeastLoaded) {
+  // Eight backends; only backend 6 is fast. A full scan always finds it; P2C rarely does.
+  for (const OptionMap& options :
+       {OptionMap{{"full_scan", "true"}}, OptionMap{{"choice_count", "8"}}}) {
+    auto created = PeakEwmaPolicy::Create(options);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    Policy& policy = **created;
+    policy.Update(EqualTable(8));
+    for (BackendIndex b = 0; b < 8; ++b) {
+      policy.OnSend(b, At(1));
+      policy.Observe(b, Outcome::Success(FromMillis(b == 6 ? 2 : 40)), At(1));
+    }
+    Xoshiro256 rng(3);
+    for (int i = 0; i < 20; ++i) {
+      EXPECT_EQ(policy.Pick(PickContext{.now = At(1), .rng = rng}), std::optional<BackendIndex>(6));
+    }
+  }
+  // choice_count 4 of 8 with replacement: the fast backend is among the draws with probability
+  // 1 - (7/8)^4 = 41 %; over 10 000 picks expect 4 138 (sd ~49); allow 4 sd.
+  auto four = PeakEwmaPolicy::Create({{"choice_count", "4"}});
+  ASSERT_TRUE(four.has_value());
+  (*four)->Update(EqualTable(8));
+  for (BackendIndex b = 0; b < 8; ++b) {
+    (*four)->OnSend(b, At(1));
+    (*four)->Observe(b, Outcome::Success(FromMillis(b == 6 ? 2 : 40)), At(1));
+  }
+  Xoshiro256 rng(11);
+  int fast = 0;
+  for (int i = 0; i < 10000; ++i) {
+    fast += (*four)->Pick(PickContext{.now = At(1), .rng = rng}) == std::optional<BackendIndex>(6);
+  }
+  EXPECT_NEAR(fast, 4138, 200);
+}
+
 TEST(PeakEwmaPolicyTest, OptionsAreValidated) {
   auto ok = PeakEwmaPolicy::ParseOptions(
       {{"decay", "5s"}, {"default_rtt", "10ms"}, {"failure_penalty", "2s"}});
@@ -176,6 +227,8 @@ TEST(PeakEwmaPolicyTest, OptionsAreValidated) {
   EXPECT_EQ(ok->failure_penalty, std::chrono::seconds(2));
   EXPECT_FALSE(PeakEwmaPolicy::Create({{"decay", "0"}}).has_value());
   EXPECT_FALSE(PeakEwmaPolicy::Create({{"decay_time", "10s"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::Create({{"choice_count", "1"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::Create({{"full_scan", "maybe"}}).has_value());
 }
 
 }  // namespace

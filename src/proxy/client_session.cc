@@ -446,8 +446,11 @@ Task<bool> ClientSession::Forward() {
     std::optional<BackendIndex> picked;
     const size_t eligible = c.table ? c.table->entries.size() : 0;
     for (int k = 0; k < 4; ++k) {
-      picked = c.policy ? c.policy->Pick(core::PickContext{Now(), worker_.rng(), client_hash_})
-                        : std::nullopt;
+      // A retry hashes differently, so that consistent hashing also moves to another backend.
+      const uint64_t key =
+          client_hash_ + static_cast<uint64_t>(attempts - 1 + k) * 0x9e3779b97f4a7c15ULL;
+      picked =
+          c.policy ? c.policy->Pick(core::PickContext{Now(), worker_.rng(), key}) : std::nullopt;
       if (!picked) break;
       bool seen = false;
       for (int t = 0; t + 1 < attempts; ++t)

@@ -3,6 +3,8 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <cstdio>
 #include <cstring>
 #include <unordered_set>
 
@@ -104,6 +106,7 @@ class UpstreamServer::Impl {
       : owner_(owner),
         options_(std::move(options)),
         io_(1),
+        work_(io_.get_executor()),
         acceptor_(io_.get_executor()),
         schedule_timer_(io_.get_executor()),
         rng_(options_.seed) {
@@ -142,7 +145,11 @@ class UpstreamServer::Impl {
       acceptor_.close(ec);
       for (Conn* c : live_) Abort(c->socket);
     } else if (!next.refuse && was_refusing) {
-      if (OpenAcceptor()) asio::co_spawn(io_.get_executor(), Accept(generation_), asio::detached);
+      if (auto s = OpenAcceptor(); s) {
+        asio::co_spawn(io_.get_executor(), Accept(generation_), asio::detached);
+      } else {
+        std::fprintf(stderr, "%s\n", s.error().message.c_str());
+      }
     }
     if (!next.hang) {
       for (Conn* c : live_) {
@@ -410,6 +417,8 @@ class UpstreamServer::Impl {
   UpstreamServer& owner_;
   UpstreamOptions options_;
   asio::io_context io_;
+  // Keeps run() going while crashed (no listener, no connection): SetFault must still arrive.
+  asio::executor_work_guard<Executor> work_;
   Acceptor acceptor_;
   Timer schedule_timer_;
   Tcp::endpoint endpoint_;

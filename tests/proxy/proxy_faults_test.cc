@@ -1,0 +1,115 @@
+// Each fault of `huddle upstream` against each policy family: with one of three backends
+// broken, clients see no failure (retries to another backend, then ejection).
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "proxy/policy_maker.h"
+#include "proxy_fixture.h"
+
+namespace huddle::proxy::testing {
+namespace {
+
+struct FaultCase {
+  const char* name;
+  FaultState state;
+};
+
+const FaultCase kFaults[] = {
+    {"crash", FaultState{.refuse = true}},
+    {"error500", FaultState{.error_rate = 1.0, .error_status = 500}},
+    {"hang", FaultState{.hang = true}},
+};
+
+class FaultByPolicyTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(FaultByPolicyTest, ClientsSeeNoFailure) {
+  const auto& [policy, fault_index] = GetParam();
+  const FaultCase& fault = kFaults[fault_index];
+  ProxyFixture::Options o;
+  o.policy = policy;
+  o.cluster_extra =
+      "    health_check: off\n"
+      "    retries: { attempts: 2, per_try_timeout: 100ms, backoff_base: 0s }\n";
+  ProxyFixture f(o);
+  ASSERT_TRUE(f.ok());
+  f.upstream(0).SetFault(fault.state);
+  // The fault is applied on the upstream's own thread: wait for it with a deadline.
+  if (fault.state.refuse) {
+    for (int i = 0; i < 1000; ++i) {
+      HttpConnection probe(f.upstream(0).port(), 200);
+      if (!probe.connected()) break;
+    }
+  } else {
+    for (int i = 0; i < 200; ++i) {
+      HttpConnection probe(f.upstream(0).port(), 50);
+      probe.Send("GET / HTTP/1.1\r\nhost: t\r\n\r\n");
+      const int status = probe.Read().status;
+      if (status != 200) break;
+    }
+  }
+  int ok = 0;
+  for (int i = 0; i < 12; ++i) {
+    HttpResponse r = Get(f.port());
+    if (r.status == 200) ++ok;
+    EXPECT_NE(r.Header("x-upstream"), "u0") << policy << "/" << fault.name;
+  }
+  EXPECT_EQ(ok, 12) << policy << " with " << fault.name;
+}
+
+std::vector<std::string> Policies() {
+  std::vector<std::string> names = ProxyPolicyNames();
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, FaultByPolicyTest,
+                         ::testing::Combine(::testing::ValuesIn(Policies()),
+                                            ::testing::Values(0, 1, 2)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  kFaults[std::get<1>(info.param)].name;
+                         });
+
+TEST(ProxyFaultTest, ResetMidBodyIsCountedAgainstTheBackend) {
+  ProxyFixture::Options o;
+  o.upstreams = 2;
+  o.cluster_extra = "    health_check: off\n";
+  ProxyFixture f(o);
+  f.upstream(0).SetFault(FaultState{.reset_rate = 1.0});
+  int broken = 0;
+  for (int i = 0; i < 200 && broken == 0; ++i) {
+    HttpResponse r = Get(f.port());
+    if (r.status != 200) ++broken;
+  }
+  EXPECT_EQ(broken, 1);
+  const nlohmann::json j = nlohmann::json::parse(f.server().ClustersJson());
+  const auto& backends = j["clusters"][0]["backends"];
+  EXPECT_GE(backends[0]["errors"].get<int>(), 1);
+  EXPECT_EQ(backends[1]["errors"].get<int>(), 0);
+}
+
+TEST(ProxyFaultTest, HealthChecksEjectAndReadmitACrashedBackend) {
+  ProxyFixture::Options o;
+  o.upstreams = 2;
+  o.cluster_extra =
+      "    health_check: { interval: 20ms, timeout: 50ms, rise: 2, fall: 2 }\n"
+      "    outlier_detection: off\n";
+  o.top_extra = "tick: 10ms\n";
+  ProxyFixture f(o);
+  auto healthy = [&f](int backend) {
+    const nlohmann::json j = nlohmann::json::parse(f.server().ClustersJson());
+    return j["clusters"][0]["backends"][backend]["healthy"].get<bool>();
+  };
+  f.upstream(0).SetFault(FaultState{.refuse = true});
+  // Two failed probes 20 ms apart: unhealthy well within the deadline.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (healthy(0) && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_FALSE(healthy(0));
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(Get(f.port()).Header("x-upstream"), "u1");
+  f.upstream(0).SetFault(FaultState{});
+  while (!healthy(0) && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_TRUE(healthy(0)) << f.server().ClustersJson();
+}
+
+}  // namespace
+}  // namespace huddle::proxy::testing

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/control/admission_throttle.h"
+#include "core/control/autopilot.h"
+#include "core/control/forecaster_selector.h"
+#include "core/control/monte_carlo_projection.h"
+#include "core/control/risk_evaluator.h"
+#include "core/control/service_rate_estimator.h"
+#include "core/control/telemetry_window.h"
+#include "core/time.h"
+#include "engine/telemetry_point.h"
+
+namespace huddle::engine {
+
+// Everything the Engine needs to know, with the defaults of docs/engine.md. A value type; the
+// YAML loader (engine_config.h) fills it.
+struct EngineOptions {
+  core::Duration tick = core::FromSeconds(2);               // LoadEquilibrium's TICK_INTERVAL
+  size_t max_services = 2000;                               // new services beyond this are rejected
+  core::Duration stale_after = core::FromSeconds(300);      // services silent this long are pruned
+  core::Duration forecast_horizon = core::FromSeconds(30);  // MAPE/MASE are scored here
+  core::Duration decision_interval = core::FromSeconds(5);  // autopilot runs this often
+  double workers_per_replica = 8.0;   // servers per replica in the M/M/c model
+  double shed_rho = 0.95;             // admit at most this share of capacity when overloaded
+  int client_max_attempts = 3;        // for the unique-demand estimate under retry storms
+  double retry_budget_ratio = 0.10;   // retries allowed per unique request at the entry point
+  double error_collapse_rate = 0.20;  // errors this high on a service mean "failing", not "idle"
+  size_t event_log = 2000;            // events kept in memory (storage keeps more)
+  size_t journal_log = 2000;          // directives kept in memory
+  uint64_t seed = 1;                  // Monte Carlo and MPC scenarios are reproducible
+  double slo_ms = 250.0;              // set by Normalise() from autopilot.planner.slo
+
+  IngestLimits ingest;
+  core::TelemetryWindowOptions window;
+  core::ServiceRateOptions service_rate;
+  core::ForecasterSelectorOptions forecaster;
+  core::MonteCarloOptions monte_carlo;
+  core::RiskOptions risk;
+  core::AutopilotOptions autopilot;
+  core::AdmissionOptions admission;
+
+  // Derives the dependent settings (forecast horizon in steps, planner workers) from the others.
+  void Normalise();
+};
+
+}  // namespace huddle::engine

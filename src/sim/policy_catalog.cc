@@ -99,6 +99,26 @@ std::vector<std::string> KnownPolicyLabels() {
 }
 
 core::Result<PolicySpec> FindPolicy(std::string_view label) {
+  // "base:key=value:key=value" adds options to a known label (the label keeps the whole text).
+  if (const size_t colon = label.find(':'); colon != std::string_view::npos) {
+    auto base = FindPolicy(label.substr(0, colon));
+    if (!base) return base;
+    PolicySpec spec = *base;
+    spec.label = std::string(label);
+    std::string_view rest = label.substr(colon + 1);
+    while (!rest.empty()) {
+      const size_t next = rest.find(':');
+      const std::string_view pair = rest.substr(0, next);
+      const size_t eq = pair.find('=');
+      if (eq == std::string_view::npos || eq == 0) {
+        return core::Fail("policy option '" + std::string(pair) + "' is not key=value");
+      }
+      spec.options[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
+      rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
+    }
+    spec.description += " with options";
+    return spec;
+  }
   for (const PolicySpec& s : StandardPolicies()) {
     if (s.label == label) return s;
   }

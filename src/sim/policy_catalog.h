@@ -28,7 +28,8 @@ struct PolicySpec {
 // peak_ewma, peak_ewma_od, metrics_weighted, thermal, thermal_lr, thermal_od, oracle.
 std::vector<PolicySpec> StandardPolicies();
 
-// A label of the standard set, or any policy name the core factory knows (with no options).
+// A label of the standard set, or any policy name the core factory knows (with no options);
+// "label:key=value:..." adds or overrides options, for example "peak_ewma:choice_count=3".
 core::Result<PolicySpec> FindPolicy(std::string_view label);
 
 // Every label FindPolicy accepts.

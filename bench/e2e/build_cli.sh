@@ -14,3 +14,5 @@ c++ -std=c++23 -O2 -DNDEBUG -DBOOST_BEAST_USE_STD_STRING_VIEW -DBOOST_ASIO_NO_DE
   -I"$root/src" -I"$root/include" "$root/bench/e2e/huddle_cli.cc" -o "$build/huddle-cli" \
   "${libs[@]}" "${extra[@]}" -lyaml-cpp -lpthread
 echo "$build/huddle-cli"
+c++ -std=c++20 -O2 -DNDEBUG "$root/bench/e2e/loadgen.cc" -o "$build/loadgen" -lpthread
+echo "$build/loadgen"

@@ -418,6 +418,8 @@ Task<bool> ClientSession::Forward() {
   auto may_retry = [&](bool never_sent, bool condition) {
     if (attempts >= max_attempts || !replayable) return false;
     if (!never_sent && (!idempotent || !condition)) return false;
+    // A request that never reached a backend costs the backends nothing: outside the budget.
+    if (never_sent) return true;
     const double budget = std::max<double>(
         cc.retries.min_retry_concurrency,
         cc.retries.budget_percent / 100.0 * static_cast<double>(c.active_requests));

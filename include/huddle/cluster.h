@@ -40,8 +40,10 @@ struct ServerSpec {
 
 struct ClusterOptions {
   // Routing policy and its options (see docs/policies.md): round_robin, weighted_round_robin,
-  // random, least_request, peak_ewma, metrics_weighted, thermal, consistent_hash.
-  std::string policy = "thermal";
+  // random, least_request, peak_ewma, metrics_weighted, thermal, consistent_hash. Empty means
+  // huddle's default, chosen from the simulator's results: peak_ewma with choice_count 4 (the
+  // given policy_options are applied on top).
+  std::string policy;
   std::map<std::string, std::string> policy_options;
   // Envoy-style outlier detection (docs/health.md); option names as Envoy's.
   bool outlier_detection = true;

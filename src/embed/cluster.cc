@@ -108,6 +108,12 @@ std::expected<std::unique_ptr<Cluster>, std::string> Cluster::Create(
   if (options.tick_interval <= std::chrono::milliseconds::zero()) {
     return std::unexpected("tick_interval must be positive");
   }
+  if (options.policy.empty()) {
+    core::PolicySpec spec = core::DefaultPolicy();
+    for (const auto& [key, value] : options.policy_options) spec.options[key] = value;
+    options.policy = spec.name;
+    options.policy_options = spec.options;
+  }
   auto policy = core::MakePolicy(options.policy, options.policy_options);
   if (!policy) return std::unexpected(policy.error().message);
   state->clock = options.clock ? options.clock : [] { return Clock::now(); };

@@ -68,6 +68,15 @@ TEST(ClusterTest, RejectsInvalidOptionsWithClearErrors) {
   EXPECT_FALSE(weight.has_value());
 }
 
+TEST(ClusterTest, DefaultPolicyIsPeakEwmaWithFourChoices) {
+  ManualClock clock;
+  auto cluster = Make(3, {.seed = 1, .clock = clock.Fn()});
+  const auto report = nlohmann::json::parse(cluster->HealthReport());
+  EXPECT_EQ(report["policy"], "peak_ewma");
+  auto bad = Cluster::Create(Servers(2), {.policy_options = {{"choice_count", "1"}}});
+  EXPECT_FALSE(bad.has_value());
+}
+
 TEST(ClusterTest, RoundRobinVisitsEveryServerInTurn) {
   ManualClock clock;
   auto cluster = Make(3, {.policy = "round_robin", .seed = 1, .clock = clock.Fn()});

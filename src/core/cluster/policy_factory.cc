@@ -39,6 +39,8 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const OptionMa
   return Fail("unknown policy '" + std::string(name) + "' (known: " + known + ")");
 }
 
+PolicySpec DefaultPolicy() { return PolicySpec{"peak_ewma", {{"choice_count", "4"}}}; }
+
 std::vector<std::string> PolicyNames() {
   std::vector<std::string> names;
   for (const Entry& e : kPolicies) names.emplace_back(e.name);

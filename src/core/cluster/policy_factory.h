@@ -19,4 +19,12 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const OptionMa
 // Every policy name MakePolicy accepts, in a stable order.
 std::vector<std::string> PolicyNames();
 
+// huddle's default policy, chosen from the simulator's results (docs/benchmarks/simulated.md):
+// peak_ewma comparing 4 random backends instead of 2. Bodies use it when no policy is named.
+struct PolicySpec {
+  std::string name;
+  OptionMap options;
+};
+PolicySpec DefaultPolicy();
+
 }  // namespace huddle::core

@@ -41,7 +41,8 @@ class HistoryStoreTest : public testing::TestWithParam<std::string> {
 
   // Rounds on two days: day 1 has 4 initiated / 3 successful, day 2 has 2 / 2.
   void WriteRounds() {
-    const system_clock::time_point day1 = system_clock::from_time_t(1767261600);  // 2026-01-01 10:00 UTC
+    const system_clock::time_point day1 =
+        system_clock::from_time_t(1767261600);  // 2026-01-01 10:00 UTC
     const system_clock::time_point day2 = day1 + std::chrono::hours(24);
     struct Row {
       system_clock::time_point at;

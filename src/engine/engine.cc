@@ -180,7 +180,9 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
 
   // Unique demand: clients retry what failed (errors and our own shedding).
   const double failed_share = rate > 0 ? (shed + err * admitted) / rate : 0.0;
-  s.amplification = RetryAmplification(failed_share, options_.client_max_attempts);
+  // huddle enforces the retry budget at the entry, so retries never exceed it.
+  s.amplification = std::min(RetryAmplification(failed_share, options_.client_max_attempts),
+                             1.0 + options_.retry_budget_ratio);
   const double unique = rate / s.amplification;
   s.failing = err >= options_.error_collapse_rate;
   s.retry_storm =
@@ -192,6 +194,8 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
   const double fed = s.failing && s.healthy_demand > 0 ? s.healthy_demand : unique;
   s.demand.Add(fed, now);
   s.forecaster.Add(fed);
+  const double mu_now = s.MuPerReplica(options_);
+  if (mu_now > 0) s.load.Add(fed / mu_now);
   s.crossover.Add(fed);
   if (s.demand.accepted() > 10 && !s.failing) {
     s.shift =
@@ -248,7 +252,7 @@ void Engine::Model(ServiceState& s, core::TimePoint now) {
       core::ToSeconds(options_.monte_carlo.step) / std::max(1e-3, core::ToSeconds(options_.tick));
   const double amp = std::min(s.amplification, 1.0 + options_.retry_budget_ratio);
   for (size_t k = 0; k < steps; ++k) {
-    forecast_[k] = s.forecaster.Forecast(static_cast<double>(k + 1) * per_tick) * amp;
+    forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick) * amp;
   }
   core::CapacityTimeline timeline = s.Timeline(options_, now);
   const core::ProjectionResult r =
@@ -304,7 +308,7 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
       core::ToSeconds(options_.decision_interval) / std::max(1e-3, core::ToSeconds(options_.tick));
   const double amp = std::min(s.amplification, 1.0 + options_.retry_budget_ratio);
   for (size_t k = 0; k < steps; ++k) {
-    planner_forecast_[k] = s.forecaster.Forecast(static_cast<double>(k + 1) * per_tick) * amp;
+    planner_forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick) * amp;
   }
   core::AutopilotInput in;
   in.planner.forecast = planner_forecast_;
@@ -544,6 +548,18 @@ ShedDecision Engine::Shedding(std::string_view service) const {
   d.concurrency_limit = s.concurrency_limit;
   d.retry_after = std::max(core::FromSeconds(1), options_.tick);
   return d;
+}
+
+double ServiceState::ForecastRps(double steps) const {
+  if (load.steps() < 5 || mu_estimate <= 0) return forecaster.Forecast(steps);
+  return load.Forecast(steps) * mu_estimate;
+}
+
+double Engine::ForecastDemand(std::string_view service, core::Duration ahead) const {
+  auto it = by_id_.find(std::string(service));
+  if (it == by_id_.end()) return 0.0;
+  const double steps = core::ToSeconds(ahead) / std::max(1e-3, core::ToSeconds(options_.tick));
+  return services_[it->second]->forecaster.Forecast(steps);
 }
 
 ServiceView ServiceState::View(core::TimePoint now) const {

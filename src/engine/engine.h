@@ -161,6 +161,8 @@ class Engine {
   const std::vector<ServiceView>& services() const { return views_; }
   const ServiceView* Find(std::string_view service) const;
   ShedDecision Shedding(std::string_view service) const;
+  // Unique demand (rps) the chosen forecaster expects `ahead` from the last tick; 0 if unknown.
+  double ForecastDemand(std::string_view service, core::Duration ahead) const;
   const std::deque<EngineEvent>& events() const { return events_; }
   const std::deque<Directive>& journal() const { return journal_; }
   const EngineCounters& counters() const { return counters_; }

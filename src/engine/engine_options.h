@@ -40,7 +40,10 @@ struct EngineOptions {
   core::MonteCarloOptions monte_carlo;
   core::RiskOptions risk;
   core::AutopilotOptions autopilot;
-  core::AdmissionOptions admission;
+  // SRE throttling with K = 2, over Envoy's 30 s window and 80 % maximum rejection (a 2-minute
+  // window with no cap keeps rejecting long after an outage ends).
+  core::AdmissionOptions admission{.window = core::FromSeconds(30),
+                                   .max_rejection_probability = 0.8};
 
   // Derives the dependent settings (forecast horizon in steps, planner workers) from the others.
   void Normalise();

@@ -13,6 +13,7 @@ ServiceState::ServiceState(std::string id_in, const EngineOptions& options, core
       queue(options.window),
       mu(options.service_rate),
       forecaster(options.forecaster),
+      load(options.forecaster),
       autopilot(options.autopilot),
       target(options.autopilot.hpa.min_replicas > 0 ? options.autopilot.hpa.min_replicas : 1) {}
 

@@ -29,6 +29,8 @@ struct ServiceState {
   // Ready and pending replicas as the projection and the planner see them at `now`.
   core::CapacityTimeline Timeline(const EngineOptions& options, core::TimePoint now) const;
   ServiceView View(core::TimePoint now) const;
+  // Demand (rps at the current mu) expected `steps` ticks ahead, from the load forecaster.
+  double ForecastRps(double steps) const;
 
   std::string id;
   core::TimePoint first_seen;
@@ -54,7 +56,10 @@ struct ServiceState {
   core::TelemetryWindow p99_ms;
   core::TelemetryWindow queue;
   core::ServiceRateEstimator mu;
-  core::ForecasterSelector forecaster;
+  core::ForecasterSelector forecaster;  // unique demand, rps (what is reported and scored)
+  // Demand in replica units (demand / mu per replica): a falling mu (slow backend) shows as
+  // rising load, so the projection and the planner see it coming. Forecast x current mu = rps.
+  core::ForecasterSelector load;
   core::EwmaCrossover crossover;
   core::CusumDetector cusum;
   core::Autopilot autopilot;

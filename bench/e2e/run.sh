@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side data-plane benchmark: huddle vs nginx vs haproxy, same run, same pinning.
-#   bench/e2e/run.sh [BUILD_DIR]        (env: REPS=2 SECONDS_PER_RUN=10 CONNECTIONS=64)
+#   bench/e2e/run.sh [BUILD_DIR]
+# env: REPS=2 SECONDS_PER_RUN=10 CONNECTIONS=64 SCENARIOS="capacity normal slow kill error500"
+#      PROXIES="huddle nginx haproxy" HUDDLE_CLUSTER_EXTRA="    policy: peak_ewma"
 # The proxy runs alone on CPU 0; the load generator and six `huddle upstream` processes share
 # CPU 1. Runs are interleaved (huddle, nginx, haproxy, huddle, ...). Writes a markdown table to
 # stdout and raw lines to $OUT/raw.txt. Every process it starts is stopped by its PID.
@@ -10,6 +12,10 @@ build=${1:-$root/build/h-proxy}
 REPS=${REPS:-2}
 SECS=${SECONDS_PER_RUN:-10}
 CONNS=${CONNECTIONS:-64}
+SCENARIOS=${SCENARIOS:-capacity normal slow kill error500}
+PROXIES=${PROXIES:-huddle nginx haproxy}
+# Extra YAML lines for huddle's cluster (indent 4), e.g. a policy and its options.
+HUDDLE_CLUSTER_EXTRA=${HUDDLE_CLUSTER_EXTRA:-}
 OUT=${OUT:-$(mktemp -d /tmp/huddle-e2e.XXXXXX)}
 mkdir -p "$OUT"
 
@@ -69,6 +75,7 @@ $(for i in 1 2 3 4 5 6; do echo "      - { name: u$i, address: 127.0.0.1:910$i }
     health_check: { path: /healthz, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }
     retries: { attempts: 2 }
     timeouts: { connect: 1s, response: 5s }
+$HUDDLE_CLUSTER_EXTRA
 YAML
   cat >"$OUT/nginx.conf" <<NGINX
 worker_processes 1;
@@ -137,9 +144,9 @@ write_configs
 echo "# raw results: $OUT/raw.txt" >&2
 : >"$OUT/raw.txt"
 for rep in $(seq 1 "$REPS"); do
-  for scenario in capacity normal slow kill error500; do
+  for scenario in $SCENARIOS; do
     LAT=5; [[ $scenario == capacity ]] && LAT=0
-    for proxy in huddle nginx haproxy; do
+    for proxy in $PROXIES; do
       start_upstreams "$scenario"
       start_proxy "$proxy"
       sleep 0.5  # first health checks

@@ -53,8 +53,10 @@ TEST(ProxyAdminTest, EndpointsAndActions) {
   EXPECT_NE(m.body.find("huddle_backend_requests_total{cluster=\"app\",backend=\"u0\"} 1"),
             std::string::npos)
       << m.body;
-  EXPECT_NE(m.body.find("huddle_backend_latency_seconds_bucket{cluster=\"app\",backend=\"u1\",le=\"+Inf\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      m.body.find(
+          "huddle_backend_latency_seconds_bucket{cluster=\"app\",backend=\"u1\",le=\"+Inf\"} 1"),
+      std::string::npos);
   EXPECT_NE(m.body.find("huddle_listener_connections_total{listener=\"web\"}"), std::string::npos);
   HttpResponse c = Get(admin, "/api/v1/clusters");
   const nlohmann::json j = nlohmann::json::parse(c.body);
@@ -63,14 +65,22 @@ TEST(ProxyAdminTest, EndpointsAndActions) {
 
   // Drain u0 and u1 through the admin API: all traffic goes to u2; enable u0 again.
   HttpConnection post(admin);
-  post.Send("POST /api/v1/clusters/app/backends/u0/drain HTTP/1.1\r\nhost: a\r\ncontent-length: 0\r\n\r\n");
+  post.Send(
+      "POST /api/v1/clusters/app/backends/u0/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 200);
-  post.Send("POST /api/v1/clusters/app/backends/u1/drain HTTP/1.1\r\nhost: a\r\ncontent-length: 0\r\n\r\n");
+  post.Send(
+      "POST /api/v1/clusters/app/backends/u1/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 200);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(Get(f.port()).Header("x-upstream"), "u2");
-  post.Send("POST /api/v1/clusters/app/backends/u0/weight HTTP/1.1\r\nhost: a\r\ncontent-length: 13\r\n\r\n{\"weight\": 3}");
+  post.Send(
+      "POST /api/v1/clusters/app/backends/u0/weight HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "13\r\n\r\n{\"weight\": 3}");
   EXPECT_EQ(post.Read().status, 200);
-  post.Send("POST /api/v1/clusters/app/backends/nope/drain HTTP/1.1\r\nhost: a\r\ncontent-length: 0\r\n\r\n");
+  post.Send(
+      "POST /api/v1/clusters/app/backends/nope/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 400);
   const nlohmann::json after = nlohmann::json::parse(f.server().ClustersJson());
   EXPECT_EQ(after["clusters"][0]["backends"][0]["weight"], 3.0);

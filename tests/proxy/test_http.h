@@ -48,6 +48,7 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
 
   bool connected() const { return connected_; }
+  int fd() const { return fd_; }
 
   bool Send(const std::string& data) {
     size_t sent = 0;
@@ -85,7 +86,7 @@ class HttpConnection {
     }
     if (status >= 100 && status < 200 && status != 101) return Read(head_request);
     const bool close = r.Header("connection") == "close";
-    if (head_request || status == 204 || status == 304) {
+    if (head_request || status == 101 || status == 204 || status == 304) {
       // no body
     } else if (r.Header("transfer-encoding") == "chunked") {
       for (;;) {

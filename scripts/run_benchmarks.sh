@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Google Benchmark executable of a build and writes JSON results next to it, then
-# renders docs/benchmarks/core.md from them. Usage: scripts/run_benchmarks.sh build/release
+# renders docs/benchmarks/core-tables.md from them. Usage: scripts/run_benchmarks.sh build/release
 set -euo pipefail
 build=${1:-build/release}
 out="$build/bench-results"
@@ -18,6 +18,6 @@ for exe in "$build"/bench/*_benchmark; do
   ran+=("$out/$name.json")
 done
 if ((${#ran[@]})); then
-  python3 scripts/bench_report.py "${ran[@]}" > docs/benchmarks/core.md
-  echo "wrote docs/benchmarks/core.md"
+  python3 scripts/bench_report.py "${ran[@]}" > docs/benchmarks/core-tables.md
+  echo "wrote docs/benchmarks/core-tables.md (docs/benchmarks/core.md quotes it)"
 fi

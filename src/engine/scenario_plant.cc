@@ -108,14 +108,15 @@ std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {
     if (s.spec.entry) {
       f.unique = Poisson(std::max(0.0, p.demand(t)));
       const double retries = s.f1 + s.f2;
-      const double allowed = options_.closed_loop ? s.budget * f.unique : retries;
+      // Clients keep a per-client retry budget (SRE: 10 %); retries beyond it are never sent.
+      const double allowed = s.budget * f.unique;
       const double scale = retries > 0 ? std::min(1.0, allowed / retries) : 1.0;
       f.first = f.unique;
       f.second = s.f1 * scale;
       f.third = s.f2 * scale;
-      f.attempts = f.unique + retries;
       f.budget_rejected = retries * (1.0 - scale);
       f.forwarded = f.first + f.second + f.third;
+      f.attempts = f.forwarded;
     } else {
       for (size_t c : s.callers) f.unique += flows[c].admitted - flows[c].own_errors;
       f.first = f.attempts = f.forwarded = f.unique;
@@ -150,11 +151,14 @@ std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {
       const int c = std::max(1, static_cast<int>(s.healthy * w));
       const double a = std::min(f.ok, 0.99 * f.capacity);
       const double burst = core::BurstAmplification(1.0, options_.service_cv2);
-      double wait = core::MmcWaitQuantile(c, a, 1.0 / S, 0.99) * burst;
+      // With a backlog every server is busy and the wait is the FIFO backlog ahead; without
+      // one, the M/M/c quantile.
+      double wait = s.backlog > 0 ? s.backlog / f.capacity
+                                  : core::MmcWaitQuantile(c, a, 1.0 / S, 0.99) * burst;
       if (!std::isfinite(wait)) wait = 10.0;
-      f.wait_s = core::MmcMeanWait(c, a, 1.0 / S) * burst;
+      f.wait_s = s.backlog > 0 ? s.backlog / f.capacity : core::MmcMeanWait(c, a, 1.0 / S) * burst;
       if (!std::isfinite(f.wait_s)) f.wait_s = 10.0;
-      f.p99 = ServiceQuantile(S, 2.326) + wait + s.backlog / f.capacity;
+      f.p99 = ServiceQuantile(S, 2.326) + wait;
     } else {
       f.p99 = 10.0;
     }
@@ -194,7 +198,7 @@ std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {
     h.unique = f.unique;
     h.attempts = f.attempts;
     h.forwarded = f.forwarded;
-    h.shed = f.shed + f.budget_rejected;
+    h.shed = f.shed;
     h.admitted = f.admitted;
     h.errors = total_errors[i];
     h.final_failures = final_failures;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
@@ -148,6 +150,22 @@ Trace Run(const Scenario& sc, uint64_t seed, bool closed) {
     }
   }
   for (size_t i = 0; i < plant.size(); ++i) trace.plant.push_back(plant.history(i));
+  if (const char* dump = std::getenv("HUDDLE_SCENARIO_TRACE"); dump && sc.name == dump) {
+    for (size_t i = 0; i < plant.size(); ++i) {
+      for (const PlantSecond& h : trace.plant[i]) {
+        std::fprintf(
+            stderr,
+            "%s %s t=%.0f uniq=%.0f att=%.0f fwd=%.0f adm=%.0f shed=%.0f err=%.0f fin=%.0f "
+            "cap=%.0f rho=%.2f p99=%.0fms healthy=%d prov=%d target=%d admit=%.2f thr=%.2f "
+            "mu=%.0f f30=%.0f\n",
+            closed ? "C" : "O", plant.id(i).c_str(), h.t, h.unique, h.attempts, h.forwarded,
+            h.admitted, h.shed, h.errors, h.final_failures, h.capacity, h.rho, 1000 * h.p99_s,
+            h.healthy, h.provisioned, h.target, h.admit_probability, h.throttle_reject,
+            trace.ticks[i][static_cast<size_t>(h.t)].mu,
+            trace.ticks[i][static_cast<size_t>(h.t)].forecast30);
+      }
+    }
+  }
   return trace;
 }
 

@@ -10,10 +10,10 @@
 namespace huddle::engine {
 namespace {
 
-constexpr double kSigmaLn = 0.5;  // lognormal service time: cs^2 = e^{0.25} - 1 = 0.284
+constexpr double kSigmaLn = 0.3;  // lognormal service time: cs^2 = e^{0.09} - 1 = 0.094
 
 // Quantile of the lognormal service time with mean s: s exp(z sigma - sigma^2 / 2).
-double ServiceQuantile(double s, double z) { return s * std::exp(z * kSigmaLn - 0.125); }
+double ServiceQuantile(double s, double z) { return s * std::exp(z * kSigmaLn - 0.045); }
 
 }  // namespace
 
@@ -60,6 +60,12 @@ void ScenarioPlant::Kill(const std::string& id, int count, bool failing, double 
     s.failing += count;
     s.recover_at = recover_at;
   }
+}
+
+void ScenarioPlant::KillFraction(const std::string& id, double fraction, bool failing,
+                                 double recover_at) {
+  const Service& s = services_[Index(id)];
+  Kill(id, static_cast<int>(std::ceil(fraction * s.healthy - 1e-9)), failing, recover_at);
 }
 
 std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {

@@ -85,6 +85,8 @@ class ScenarioPlant {
   // Kills `count` healthy replicas of `service` now; `failing` keeps them as fast-failing
   // replicas (crash) until `recover_at`, otherwise they are gone (capacity loss).
   void Kill(const std::string& service, int count, bool failing, double recover_at);
+  // Kills ceil(fraction x healthy) replicas (see Kill).
+  void KillFraction(const std::string& service, double fraction, bool failing, double recover_at);
 
   const std::vector<PlantSecond>& history(size_t service) const {
     return services_[service].history;

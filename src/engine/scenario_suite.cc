@@ -151,6 +151,10 @@ Trace Run(const Scenario& sc, uint64_t seed, bool closed) {
   }
   for (size_t i = 0; i < plant.size(); ++i) trace.plant.push_back(plant.history(i));
   if (const char* dump = std::getenv("HUDDLE_SCENARIO_TRACE"); dump && sc.name == dump) {
+    for (const auto& [t, e] : trace.events) {
+      std::fprintf(stderr, "%s event t=%.0f %s %s %s: %s\n", closed ? "C" : "O", t,
+                   e.service.c_str(), e.kind.c_str(), e.severity.c_str(), e.reason.c_str());
+    }
     for (size_t i = 0; i < plant.size(); ++i) {
       for (const PlantSecond& h : trace.plant[i]) {
         std::fprintf(
@@ -486,7 +490,7 @@ std::vector<Scenario> Scenarios() {
                        "api", [](double) { return 1000.0; }, 8)};
                  },
                  [](double t, ScenarioPlant& p) {
-                   if (t == 120) p.Kill("api", 2, true, 240);
+                   if (t == 120) p.KillFraction("api", 0.25, true, 240);
                  },
                  false,
                  [](const Trace*, const Trace& tr, Checker& c) {
@@ -546,7 +550,7 @@ std::vector<Scenario> Scenarios() {
                    return std::vector{a, d, e, b, cc};
                  },
                  [](double t, ScenarioPlant& p) {
-                   if (t == 120) p.Kill("C", 4, false, 0);
+                   if (t == 120) p.KillFraction("C", 0.5, false, 0);
                  },
                  false,
                  [](const Trace*, const Trace& tr, Checker& c) {
@@ -653,7 +657,7 @@ std::vector<Scenario> Scenarios() {
              "api", [](double) { return 1300.0; }, 10)};
        },
        [](double t, ScenarioPlant& p) {
-         if (t == 120) p.Kill("api", 3, false, 0);
+         if (t == 120) p.KillFraction("api", 0.3, false, 0);
        },
        false,
        [](const Trace*, const Trace& tr, Checker& c) {

@@ -195,7 +195,10 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
   s.demand.Add(fed, now);
   s.forecaster.Add(fed);
   const double mu_now = s.MuPerReplica(options_);
-  if (mu_now > 0) s.load.Add(fed / mu_now);
+  if (mu_now > 0) {
+    s.load.Add(fed / mu_now);
+    s.load_crossover.Add(fed / mu_now);
+  }
   s.crossover.Add(fed);
   if (s.demand.accepted() > 10 && !s.failing) {
     s.shift =
@@ -245,14 +248,15 @@ void Engine::Model(ServiceState& s, core::TimePoint now) {
   s.p99_predicted_s = std::min(60.0, 1.0 / mu_w + Finite(wait, 60.0) + backlog_s);
   if (s.overloaded) s.p99_predicted_s = std::min(60.0, s.p99_predicted_s + 1.0);
 
-  // Monte Carlo: demand paths around the forecast (attempts, at the current amplification).
+  // Monte Carlo: demand paths around the forecast.
   const size_t steps = options_.monte_carlo.steps();
   forecast_.resize(steps);
   const double per_tick =
       core::ToSeconds(options_.monte_carlo.step) / std::max(1e-3, core::ToSeconds(options_.tick));
-  const double amp = std::min(s.amplification, 1.0 + options_.retry_budget_ratio);
+  // Unique demand: retries come from missing capacity, so the capacity that serves the unique
+  // demand removes them (replicas track unique demand, engine-anchors 8 scenario 8).
   for (size_t k = 0; k < steps; ++k) {
-    forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick) * amp;
+    forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick);
   }
   core::CapacityTimeline timeline = s.Timeline(options_, now);
   const core::ProjectionResult r =
@@ -306,9 +310,8 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
   planner_forecast_.resize(steps);
   const double per_tick =
       core::ToSeconds(options_.decision_interval) / std::max(1e-3, core::ToSeconds(options_.tick));
-  const double amp = std::min(s.amplification, 1.0 + options_.retry_budget_ratio);
   for (size_t k = 0; k < steps; ++k) {
-    planner_forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick) * amp;
+    planner_forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick);
   }
   core::AutopilotInput in;
   in.planner.forecast = planner_forecast_;
@@ -551,8 +554,17 @@ ShedDecision Engine::Shedding(std::string_view service) const {
 }
 
 double ServiceState::ForecastRps(double steps) const {
-  if (load.steps() < 5 || mu_estimate <= 0) return forecaster.Forecast(steps);
-  return load.Forecast(steps) * mu_estimate;
+  const bool use_load = load.steps() >= 5 && mu_estimate > 0;
+  const core::ForecasterSelector& f = use_load ? load : forecaster;
+  const int state = use_load ? load_crossover.state() : crossover.state();
+  double v = f.Forecast(steps);
+  // While the fast/slow crossover says "rising", risk and planning take the highest of the
+  // trend models too: the selector's choice lags a fresh trend (it needs scored errors first).
+  if (state > 0) {
+    v = std::max({v, f.ForecastWith(core::ForecasterKind::kOls, steps),
+                  f.ForecastWith(core::ForecasterKind::kDampedHolt, steps)});
+  }
+  return use_load ? v * mu_estimate : v;
 }
 
 double Engine::ForecastDemand(std::string_view service, core::Duration ahead) const {

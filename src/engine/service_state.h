@@ -60,6 +60,7 @@ struct ServiceState {
   // Demand in replica units (demand / mu per replica): a falling mu (slow backend) shows as
   // rising load, so the projection and the planner see it coming. Forecast x current mu = rps.
   core::ForecasterSelector load;
+  core::EwmaCrossover load_crossover;  // rising load switches risk and planning to trend models
   core::EwmaCrossover crossover;
   core::CusumDetector cusum;
   core::Autopilot autopilot;

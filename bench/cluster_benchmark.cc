@@ -43,7 +43,7 @@ void BM_ClusterPickRecord(benchmark::State& state) {
   }
   Cluster& c = **cluster;
   uint64_t i = 0;
-  const uint64_t allocs_before = bench::Allocations();
+  const uint64_t allocs_before = support::Allocations();
   for (auto _ : state) {
     PickedServer s = c.Pick(i);
     c.RecordLatency(s, std::chrono::microseconds(500 + (i & 1023)));
@@ -51,7 +51,7 @@ void BM_ClusterPickRecord(benchmark::State& state) {
     benchmark::DoNotOptimize(s);
   }
   state.counters["allocs_per_op"] = benchmark::Counter(
-      static_cast<double>(bench::Allocations() - allocs_before) / static_cast<double>(i));
+      static_cast<double>(support::Allocations() - allocs_before) / static_cast<double>(i));
 }
 
 void PolicyArgs(benchmark::internal::Benchmark* b) {
@@ -70,14 +70,14 @@ void BM_StatePerBackend(benchmark::State& state) {
   for (uint32_t b = 0; b < n; ++b) table.entries.push_back({b, 1.0});
   double bytes = 0;
   for (auto _ : state) {
-    const int64_t before = bench::LiveBytes();
+    const int64_t before = support::LiveBytes();
     auto policy = core::MakePolicy(name, {});
     if (!policy) {
       state.SkipWithError(policy.error().message.c_str());
       return;
     }
     (*policy)->Update(table);
-    bytes = static_cast<double>(bench::LiveBytes() - before);
+    bytes = static_cast<double>(support::LiveBytes() - before);
     benchmark::DoNotOptimize(policy);
   }
   state.counters["bytes_per_backend"] = bytes / n;
@@ -94,13 +94,13 @@ void BM_BrainStatePerBackend(benchmark::State& state) {
   const auto n = static_cast<int>(state.range(0));
   double bytes = 0;
   for (auto _ : state) {
-    const int64_t before = bench::LiveBytes();
+    const int64_t before = support::LiveBytes();
     auto brain = std::make_unique<core::ClusterBrain>(core::ClusterBrainOptions{});
     for (int i = 0; i < n; ++i) {
       benchmark::DoNotOptimize(
           brain->AddBackend({"server-" + std::to_string(i), 1.0}, core::TimePoint{}));
     }
-    bytes = static_cast<double>(bench::LiveBytes() - before);
+    bytes = static_cast<double>(support::LiveBytes() - before);
     benchmark::DoNotOptimize(brain);
   }
   state.counters["bytes_per_backend"] = bytes / n;

@@ -18,8 +18,8 @@ namespace huddle::core {
 namespace {
 
 void ReportAllocations(benchmark::State& state, uint64_t before) {
-  state.counters["allocs_per_op"] =
-      static_cast<double>(bench::Allocations() - before) / static_cast<double>(state.iterations());
+  state.counters["allocs_per_op"] = static_cast<double>(support::Allocations() - before) /
+                                    static_cast<double>(state.iterations());
 }
 
 void BM_ErlangC(benchmark::State& state) {
@@ -33,7 +33,7 @@ void BM_TelemetryWindowAdd(benchmark::State& state) {
   TelemetryWindow window;
   Xoshiro256 random(1);
   TimePoint now{};
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     now += FromSeconds(1);
     window.Add(100.0 + 10.0 * random.UnitDouble(), now);
@@ -47,7 +47,7 @@ void BM_ForecasterSelectorAdd(benchmark::State& state) {
   ForecasterSelector selector;
   Xoshiro256 random(1);
   double t = 0;
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     t += 1;
     selector.Add(100.0 + t * 0.1 + 5.0 * random.UnitDouble());
@@ -64,7 +64,7 @@ void BM_MonteCarloProject(benchmark::State& state) {
   Xoshiro256 random(1);
   const std::vector<double> forecast(o.steps(), 850.0);
   const CapacityTimeline capacity{.ready = 1};
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     benchmark::DoNotOptimize(mc.Project(forecast, 0.03, 1000.0, capacity, 1, random));
   }
@@ -85,7 +85,7 @@ void BM_ReplicaPlannerRecommend(benchmark::State& state) {
   in.sigma = 0.03;
   in.mu_per_replica = 200.0;
   in.capacity.ready = ready;
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   int evaluations = 0;
   for (auto _ : state) {
     const Plan plan = planner.Recommend(in, random);
@@ -101,7 +101,7 @@ void BM_GradientAcquireRelease(benchmark::State& state) {
   Xoshiro256 random(1);
   GradientController controller(GradientControllerOptions{}, TimePoint{});
   TimePoint now{};
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     now += FromMillis(1);
     if (controller.TryAcquire()) controller.Release(FromMillis(10), now, random);

@@ -105,7 +105,7 @@ void Run(benchmark::State& state, const PolicyCase& policy_case, bool observe) {
   Xoshiro256 rng(42);
   TimePoint now{};
   uint64_t key = 0;
-  const uint64_t allocations_before = bench::Allocations();
+  const uint64_t allocations_before = support::Allocations();
   for (auto _ : state) {
     now += std::chrono::microseconds(50);
     const PickContext ctx{now, rng, ++key};
@@ -119,7 +119,7 @@ void Run(benchmark::State& state, const PolicyCase& policy_case, bool observe) {
   }
   const double iterations = static_cast<double>(state.iterations());
   state.counters["allocs_per_op"] =
-      static_cast<double>(bench::Allocations() - allocations_before) / iterations;
+      static_cast<double>(support::Allocations() - allocations_before) / iterations;
   state.counters["pick_spread"] = Spread(counts, table);
 }
 

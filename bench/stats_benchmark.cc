@@ -39,7 +39,7 @@ const std::vector<double>& Latencies() {
 void ReportAllocations(benchmark::State& state, uint64_t before) {
   const double ops = static_cast<double>(state.iterations());
   state.counters["allocs_per_op"] =
-      ops > 0 ? static_cast<double>(bench::Allocations() - before) / ops : 0.0;
+      ops > 0 ? static_cast<double>(support::Allocations() - before) / ops : 0.0;
 }
 
 // Arg: relative error in thousandths (10 = 1 %, 1 = 0.1 %).
@@ -48,7 +48,7 @@ void BM_LogHistogramRecord(benchmark::State& state) {
   LogHistogram histogram({.min_value = 1e-3, .max_value = 1e6, .relative_error = e});
   const std::vector<double>& values = Latencies();
   size_t i = 0;
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     histogram.Record(values[i++ & (kValues - 1)]);
   }
@@ -73,7 +73,7 @@ BENCHMARK(BM_LogHistogramRecord)->ArgsProduct({{10, 1}});
 void BM_LogHistogramQuantile(benchmark::State& state) {
   LogHistogram histogram;
   for (double v : Latencies()) histogram.Record(v);
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     benchmark::DoNotOptimize(histogram.Quantile(0.99));
   }
@@ -88,7 +88,7 @@ void BM_WindowedQuantilesRecord(benchmark::State& state) {
   const std::vector<double>& values = Latencies();
   size_t i = 0;
   TimePoint now{};
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     now += std::chrono::milliseconds(1);
     window.Record(values[i++ & (kValues - 1)], now);
@@ -106,7 +106,7 @@ void BM_WindowedQuantilesQuantile(benchmark::State& state) {
     now += std::chrono::microseconds(500);
     window.Record(v, now);
   }
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     benchmark::DoNotOptimize(window.Quantile(0.99, now));
   }
@@ -118,7 +118,7 @@ void BM_EwmaAdd(benchmark::State& state) {
   Ewma ewma(Ewma::AlphaFromHalfLife(10.0));
   const std::vector<double>& values = Latencies();
   size_t i = 0;
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     ewma.Add(values[i++ & (kValues - 1)]);
     benchmark::DoNotOptimize(ewma.value());
@@ -132,7 +132,7 @@ void BM_DecayingEwmaAdd(benchmark::State& state) {
   const std::vector<double>& values = Latencies();
   size_t i = 0;
   TimePoint now{};
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     now += std::chrono::milliseconds(1);
     ewma.Add(values[i++ & (kValues - 1)], now);
@@ -147,7 +147,7 @@ void BM_SlidingWindowAddMedian(benchmark::State& state) {
   SlidingWindow window(static_cast<size_t>(state.range(0)));
   const std::vector<double>& values = Latencies();
   size_t i = 0;
-  const uint64_t before = bench::Allocations();
+  const uint64_t before = support::Allocations();
   for (auto _ : state) {
     window.Add(values[i++ & (kValues - 1)]);
     benchmark::DoNotOptimize(window.Median());

@@ -31,8 +31,11 @@ function(huddle_test_dir dir)
   endif()
   string(REPLACE "/" "_" target ${dir})
   set(target ${target}_test)
-  add_executable(${target} ${sources})
-  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
+  # Every test binary counts heap allocations (tests/support/alloc_counter.h), so any test can
+  # assert that a path allocates nothing.
+  add_executable(${target} ${sources} ${PROJECT_SOURCE_DIR}/tests/support/alloc_counter.cc)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests
+                                               ${PROJECT_SOURCE_DIR}/tests/support)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                                           Threads::Threads)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)

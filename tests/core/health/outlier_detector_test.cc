@@ -3,28 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
 #include <vector>
 
-// Counts heap allocations made by this test binary, to check that Observe() allocates nothing.
-// GCC flags free() on memory from the replaced operator new once both are inlined; the pair is
-// consistent (malloc / free), so the warning is a false positive here.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "alloc_counter.h"
 
 namespace huddle::core {
 namespace {
@@ -416,14 +397,14 @@ TEST_F(OutlierDetectorTest, ObserveDoesNotAllocate) {
   OutlierDetectionOptions o;
   Make(o, 64);
   detector_->SetListener(nullptr);  // events build a string; without a listener nothing is built
-  const long before = g_allocations.load();
+  const long before = static_cast<long>(support::Allocations());
   for (int i = 0; i < 10000; ++i) {
     const BackendIndex b = static_cast<BackendIndex>(i % 64);
     detector_->Observe(b, i % 7 == 0 ? k500 : kOk, At(1), rng_);
   }
   Repeat(5, k500, 5, 2);  // an ejection too
   EXPECT_TRUE(detector_->IsEjected(5));
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(static_cast<long>(support::Allocations()) - before, 0);
 }
 
 TEST(OutlierReasonTest, NamesAreStable) {

@@ -1,36 +1,20 @@
-// Checks that the request path of MetricsWeightedPolicy does not allocate. Replaces the global
-// operator new for this test executable only, to count calls.
+// Checks that the request path of MetricsWeightedPolicy does not allocate (operator new calls are
+// counted by tests/support/alloc_counter.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
 
+#include "alloc_counter.h"
 #include "core/metrics/metrics_weighted_policy.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace huddle::core {
 namespace {
 
 TEST(MetricsWeightedPolicyAllocTest, CounterSeesAllocations) {
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::Allocations();
   void* p = ::operator new(16);  // a direct call cannot be elided like a new-expression
   ::operator delete(p);
-  EXPECT_EQ(g_allocations.load() - before, 1u);
+  EXPECT_EQ(support::Allocations() - before, 1u);
 }
 
 TEST(MetricsWeightedPolicyAllocTest, PickOnSendObserveDoNotAllocate) {
@@ -50,14 +34,14 @@ TEST(MetricsWeightedPolicyAllocTest, PickOnSendObserveDoNotAllocate) {
     Xoshiro256 rng(1);
     const TimePoint now = TimePoint{} + FromSeconds(3);
     uint64_t picked = 0;
-    const uint64_t before = g_allocations.load();
+    const uint64_t before = support::Allocations();
     for (int i = 0; i < 10000; ++i) {
       const std::optional<BackendIndex> b = p.Pick({.now = now, .rng = rng});
       p.OnSend(*b, now);
       p.Observe(*b, Outcome::Success(FromMillis(5)), now);
       picked += *b;
     }
-    const uint64_t after = g_allocations.load();
+    const uint64_t after = support::Allocations();
     EXPECT_EQ(after - before, 0u);
     if (mode == MetricsWeightedPolicy::Mode::kArgmin) {
       EXPECT_EQ(picked, 7u * 10000u);

@@ -1,16 +1,15 @@
 // Properties every policy of this folder shares: built from options by name, nothing from an
 // empty table, the only backend of a single-entry table, and no heap allocation on the request
-// path (Pick, OnSend, Observe). This file replaces the global operator new of the test binary to
-// count allocations.
+// path (Pick, OnSend, Observe). Allocations are counted by
+// tests/support/alloc_counter.h.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <functional>
 #include <memory>
-#include <new>
 #include <string>
 
+#include "alloc_counter.h"
 #include "core/policy/consistent_hash.h"
 #include "core/policy/least_request.h"
 #include "core/policy/peak_ewma.h"
@@ -18,21 +17,6 @@
 #include "core/policy/round_robin.h"
 #include "core/policy/weighted_round_robin.h"
 #include "policy_test_util.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace huddle::core {
 namespace {
@@ -124,11 +108,11 @@ TEST_P(PolicyContractTest, RequestPathDoesNotAllocate) {
   uint64_t sent = 0;
   {
     // The counter works: one allocation is seen.
-    const uint64_t start = g_allocations.load();
+    const uint64_t start = support::Allocations();
     auto probe = std::make_unique<int>(1);
-    ASSERT_EQ(g_allocations.load() - start, 1u);
+    ASSERT_EQ(support::Allocations() - start, 1u);
   }
-  const uint64_t before = g_allocations.load();
+  const uint64_t before = support::Allocations();
   for (int i = 0; i < 5000; ++i) {
     const TimePoint now = At(i * 0.001);
     const std::optional<uint64_t> key = i % 2 ? std::optional<uint64_t>(i % 97) : std::nullopt;
@@ -142,7 +126,7 @@ TEST_P(PolicyContractTest, RequestPathDoesNotAllocate) {
                            : Outcome::Failure(FromMillis(1), FailureKind::kReset),
                     now);
   }
-  const uint64_t allocations = g_allocations.load() - before;
+  const uint64_t allocations = support::Allocations() - before;
   EXPECT_EQ(sent, 5000u);
   EXPECT_EQ(allocations, 0u);
 }

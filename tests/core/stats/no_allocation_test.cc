@@ -1,36 +1,20 @@
-// Replaces the global allocation functions for this test binary, so the recording paths can be
-// checked to allocate nothing.
+// Checks that the recording paths allocate nothing (tests/support/alloc_counter.h counts every
+// operator new of the test binary).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
-#include <new>
 
+#include "alloc_counter.h"
 #include "core/stats/ewma.h"
 #include "core/stats/log_histogram.h"
 #include "core/stats/sliding_window.h"
 #include "core/stats/windowed_quantiles.h"
 
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-
 namespace huddle::core {
 namespace {
 
-uint64_t Allocations() { return g_allocations.load(std::memory_order_relaxed); }
+using support::Allocations;
 
 TEST(NoAllocationTest, CounterSeesAllocations) {
   const uint64_t before = Allocations();

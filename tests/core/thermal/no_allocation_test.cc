@@ -1,42 +1,26 @@
 // Checks that the request path (Pick, OnSend, Observe, probes, metrics) never allocates, by
-// counting global operator new calls while a flag is set. This file replaces operator new for the
-// whole core_thermal_test executable; counting is off outside the measured regions.
+// counting operator new calls (tests/support/alloc_counter.h) around the measured regions.
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
 
+#include "alloc_counter.h"
 #include "core/random.h"
 #include "core/thermal/thermal_policy.h"
 #include "core/thermal/thermal_test_util.h"
-
-namespace {
-std::atomic<bool> g_counting{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace huddle::core {
 namespace {
 
 using testing::At;
 
+// Heap allocations since construction (tests/support/alloc_counter.h counts every operator new).
 class CountAllocations {
  public:
-  CountAllocations() {
-    g_allocations = 0;
-    g_counting = true;
-  }
-  ~CountAllocations() { g_counting = false; }
-  long count() const { return g_allocations.load(); }
+  long count() const { return static_cast<long>(support::Allocations() - start_); }
+
+ private:
+  uint64_t start_ = support::Allocations();
 };
 
 TEST(ThermalNoAllocationTest, RequestPathDoesNotAllocate) {

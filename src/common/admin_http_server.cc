@@ -1,13 +1,18 @@
 #include "common/admin_http_server.h"
 
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
+#include <list>
 #include <utility>
 
 namespace huddle::common {
@@ -19,8 +24,24 @@ using Tcp = asio::ip::tcp;
 
 class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, AdminHandler handler, std::string token)
-      : io_(io), acceptor_(io), handler_(std::move(handler)), token_(std::move(token)) {}
+  Impl(asio::io_context& io, AdminHandler handler, std::string token, AdminHttpOptions options)
+      : io_(io),
+        acceptor_(io),
+        handler_(std::move(handler)),
+        token_(std::move(token)),
+        options_(std::move(options)) {}
+
+  void Broadcast(std::string message) {
+    auto shared = std::make_shared<const std::string>(std::move(message));
+    asio::post(io_, [self = shared_from_this(), shared] {
+      for (auto& client : self->clients_) {
+        if (client->queue.size() >= 64) continue;  // slow client: drop
+        client->queue.push_back(shared);
+        if (!client->writing) asio::co_spawn(self->io_, Write(client), asio::detached);
+      }
+    });
+  }
+  size_t websocket_clients() const { return client_count_.load(std::memory_order_relaxed); }
 
   core::Result<uint16_t> Listen(const HostPort& address) {
     boost::system::error_code ec;
@@ -39,9 +60,58 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
   void Close() {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    for (auto& client : clients_) {
+      client->ws.next_layer().socket().close(ec);
+    }
   }
 
  private:
+  struct Client {
+    explicit Client(Tcp::socket socket) : ws(std::move(socket)) {}
+    beast::websocket::stream<beast::tcp_stream> ws;
+    std::deque<std::shared_ptr<const std::string>> queue;
+    bool writing = false;
+  };
+
+  static asio::awaitable<void> Write(std::shared_ptr<Client> client) {
+    client->writing = true;
+    while (!client->queue.empty()) {
+      auto message = client->queue.front();
+      boost::system::error_code ec;
+      client->ws.text(true);
+      co_await client->ws.async_write(asio::buffer(*message),
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      client->queue.pop_front();
+      if (ec) {
+        client->queue.clear();
+        break;
+      }
+    }
+    client->writing = false;
+  }
+
+  // Runs one WebSocket client: accepts the upgrade, then reads (and ignores) frames until the
+  // client goes away; writes come from Broadcast().
+  static asio::awaitable<void> ServeWebSocket(std::shared_ptr<Impl> self, beast::tcp_stream stream,
+                                              http::request<http::string_body> req) {
+    auto client = std::make_shared<Client>(stream.release_socket());
+    boost::system::error_code ec;
+    client->ws.set_option(
+        beast::websocket::stream_base::timeout::suggested(beast::role_type::server));
+    co_await client->ws.async_accept(req, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    auto it = self->clients_.insert(self->clients_.end(), client);
+    self->client_count_.fetch_add(1, std::memory_order_relaxed);
+    beast::flat_buffer buffer;
+    for (;;) {
+      co_await client->ws.async_read(buffer, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      buffer.consume(buffer.size());
+    }
+    self->clients_.erase(it);
+    self->client_count_.fetch_sub(1, std::memory_order_relaxed);
+  }
+
   static asio::awaitable<void> Accept(std::shared_ptr<Impl> self) {
     for (;;) {
       boost::system::error_code ec;
@@ -61,7 +131,7 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(16 * 1024);
-      parser.body_limit(64 * 1024);
+      parser.body_limit(self->options_.body_limit_bytes);
       stream.expires_after(std::chrono::seconds(30));
       boost::system::error_code ec;
       co_await http::async_read(stream, buffer, parser,
@@ -76,6 +146,14 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
       ar.query = q == std::string::npos ? "" : target.substr(q + 1);
       ar.body = req.body();
       ar.authorization = std::string(req[http::field::authorization]);
+      ar.ingest_token = std::string(req["X-Ingest-Token"]);
+      if (!self->options_.websocket_path.empty() && ar.path == self->options_.websocket_path &&
+          beast::websocket::is_upgrade(req)) {
+        if (self->token_.empty() || ar.authorization == "Bearer " + self->token_) {
+          co_await ServeWebSocket(self, std::move(stream), parser.release());
+          co_return;
+        }
+      }
       AdminResponse response;
       if (!self->token_.empty() && ar.authorization != "Bearer " + self->token_) {
         response = {401, "text/plain; charset=utf-8", "admin token required\n"};
@@ -100,10 +178,21 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
   Tcp::acceptor acceptor_;
   AdminHandler handler_;
   std::string token_;
+  AdminHttpOptions options_;
+  std::list<std::shared_ptr<Client>> clients_;  // on the io_context's thread only
+  std::atomic<size_t> client_count_{0};
 };
 
 AdminHttpServer::AdminHttpServer(asio::io_context& io, AdminHandler handler, std::string token)
-    : impl_(std::make_shared<Impl>(io, std::move(handler), std::move(token))) {}
+    : AdminHttpServer(io, std::move(handler), std::move(token), AdminHttpOptions{}) {}
+
+AdminHttpServer::AdminHttpServer(asio::io_context& io, AdminHandler handler, std::string token,
+                                 AdminHttpOptions options)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), std::move(token), std::move(options))) {}
+
+void AdminHttpServer::Broadcast(std::string message) { impl_->Broadcast(std::move(message)); }
+
+size_t AdminHttpServer::websocket_clients() const { return impl_->websocket_clients(); }
 
 AdminHttpServer::~AdminHttpServer() { impl_->Close(); }
 

@@ -17,6 +17,7 @@ struct AdminRequest {
   std::string query;   // after '?', may be empty
   std::string body;
   std::string authorization;  // the Authorization header, raw
+  std::string ingest_token;   // the X-Ingest-Token header, raw (empty when absent)
 };
 
 struct AdminResponse {
@@ -27,6 +28,15 @@ struct AdminResponse {
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 
+// Optional features; the defaults keep the plain admin server (64 KiB bodies, no WebSocket).
+struct AdminHttpOptions {
+  size_t body_limit_bytes = 64 * 1024;
+  // When not empty, a WebSocket upgrade on this path (for example "/ws") joins the broadcast
+  // group: every Broadcast() message is sent to it as a text frame. The bearer token, when set,
+  // is required for the upgrade too. Messages are dropped for a client with 64 queued.
+  std::string websocket_path;
+};
+
 // A small HTTP/1.1 server for admin endpoints (health, metrics, JSON APIs), run on a caller's
 // io_context (the control thread). Low traffic: clarity over speed. When `token` is not empty,
 // every request must carry "Authorization: Bearer <token>" (401 otherwise). Request bodies are
@@ -34,6 +44,8 @@ using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
 class AdminHttpServer {
  public:
   AdminHttpServer(boost::asio::io_context& io, AdminHandler handler, std::string token);
+  AdminHttpServer(boost::asio::io_context& io, AdminHandler handler, std::string token,
+                  AdminHttpOptions options);
   ~AdminHttpServer();
   AdminHttpServer(const AdminHttpServer&) = delete;
   AdminHttpServer& operator=(const AdminHttpServer&) = delete;
@@ -41,6 +53,10 @@ class AdminHttpServer {
   // Binds and starts accepting (from the io_context's thread or before it runs).
   core::Result<uint16_t> Listen(const HostPort& address);
   void Close();
+  // Sends `message` to every WebSocket client (see AdminHttpOptions). Thread-safe: posts to the
+  // io_context.
+  void Broadcast(std::string message);
+  size_t websocket_clients() const;
 
  private:
   class Impl;

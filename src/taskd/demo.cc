@@ -21,12 +21,24 @@ using Clock = std::chrono::steady_clock;
 
 // A worker child process: this binary run as `huddle tasks worker ...`.
 pid_t SpawnWorker(const std::string& coordinator_url, const std::string& name) {
-  std::vector<std::string> args = {"/proc/self/exe", "tasks",        "worker",
-                                   "--coordinator",  coordinator_url, "--name",
-                                   name,             "--cores",       "2",
-                                   "--memory-gb",    "4",             "--synthetic",
-                                   "sleep",          "--poll-interval", "200ms",
-                                   "--fence-after",  "1s",            "--stop-delay",
+  std::vector<std::string> args = {"/proc/self/exe",
+                                   "tasks",
+                                   "worker",
+                                   "--coordinator",
+                                   coordinator_url,
+                                   "--name",
+                                   name,
+                                   "--cores",
+                                   "2",
+                                   "--memory-gb",
+                                   "4",
+                                   "--synthetic",
+                                   "sleep",
+                                   "--poll-interval",
+                                   "200ms",
+                                   "--fence-after",
+                                   "1s",
+                                   "--stop-delay",
                                    "2s"};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -67,15 +79,17 @@ bool WaitFor(F condition, std::chrono::seconds deadline) {
 int RunDemoCommand(int argc, char** argv) {
   CLI::App app{"A coordinator and three workers on loopback; ends by itself.", "huddle tasks demo"};
   CLI11_PARSE(app, argc, argv);
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("huddle-tasks-demo-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("huddle-tasks-demo-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto config = ParseCoordinatorConfig(
       "listen: 127.0.0.1:0\nheartbeat_interval: 200ms\nheartbeat_timeout: 2s\n"
       "tick_interval: 50ms\ncheck_interval: 1s\n"
-      "history: sqlite:" + (dir / "history.sqlite").string() + "\n"
-      "planner: {max_simultaneous_migrations: 1}\n"
-      "ledger: {start_timeout: 5s, cancel_timeout: 3s, migration_timeout: 60s}\n",
+      "history: sqlite:" +
+          (dir / "history.sqlite").string() +
+          "\n"
+          "planner: {max_simultaneous_migrations: 1}\n"
+          "ledger: {start_timeout: 5s, cancel_timeout: 3s, migration_timeout: 60s}\n",
       "demo");
   if (!config) {
     std::cerr << config.error().message << "\n";
@@ -128,7 +142,8 @@ int RunDemoCommand(int argc, char** argv) {
       WaitFor([&] { return c.TaskCounts()["stopping"] >= 1; }, std::chrono::seconds(15));
   if (migrating) {
     const json m = c.MigrationsJson().back();
-    say(fmt::format("migration {} in flight: task {} from worker {} to worker {} (net benefit "
+    say(
+        fmt::format("migration {} in flight: task {} from worker {} to worker {} (net benefit "
                     "{:.2f}); w1 is saving its state (2 s)",
                     m["id"].get<int>(), m["task"].get<int>(), m["source"].get<int>(),
                     m["target"].get<int>(), m["net_benefit"].get<double>()));
@@ -150,10 +165,10 @@ int RunDemoCommand(int argc, char** argv) {
     const json full = *c.TaskJson(t["id"].get<core::TaskId>());
     std::string runs;
     for (const json& r : full["runs"]) {
-      runs += fmt::format(" [worker {} {:.1f}-{}]", r["worker"].get<int>(),
-                          r["started_s"].get<double>(),
-                          r["ended_s"].is_null() ? std::string("?")
-                                                 : fmt::format("{:.1f}", r["ended_s"].get<double>()));
+      runs += fmt::format(
+          " [worker {} {:.1f}-{}]", r["worker"].get<int>(), r["started_s"].get<double>(),
+          r["ended_s"].is_null() ? std::string("?")
+                                 : fmt::format("{:.1f}", r["ended_s"].get<double>()));
     }
     std::string output;
     if (full["result"].is_object()) output = full["result"]["output"].get<std::string>();

@@ -39,7 +39,9 @@ TEST(AccessLogTest, OneJsonLinePerRequest) {
     ProxyFixture f(o);
     EXPECT_EQ(Get(f.port(), "/status/201", "x-request-id: abc\r\n").status, 201);
     EXPECT_EQ(Get(f.port(), "/a\"b").status, 200);
-  }  // stopping flushes the log
+    // Drain waits for both sessions to finish (they log after the response), then flushes.
+    EXPECT_EQ(f.server().Drain(std::chrono::seconds(5)), 0u);
+  }
   std::ifstream in(path);
   std::string line;
   std::vector<nlohmann::json> lines;

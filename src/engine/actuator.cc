@@ -6,24 +6,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "engine/http_client.h"
 
 extern char** environ;
 
 namespace huddle::engine {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 std::string ShellQuote(std::string_view s) {
   std::string out = "'";
@@ -55,13 +47,8 @@ class LogActuator final : public Actuator {
 
 class WebhookActuator final : public Actuator {
  public:
-  WebhookActuator(std::string host, std::string port, std::string target, bool dry_run,
-                  core::Duration timeout)
-      : host_(std::move(host)),
-        port_(std::move(port)),
-        target_(std::move(target)),
-        dry_run_(dry_run),
-        timeout_(timeout) {}
+  WebhookActuator(std::string url, bool dry_run, core::Duration timeout)
+      : url_(std::move(url)), dry_run_(dry_run), timeout_(timeout) {}
   std::string_view name() const override { return "webhook"; }
 
   core::Result<Actuation> Apply(const Directive& d) override {
@@ -71,47 +58,21 @@ class WebhookActuator final : public Actuator {
             .dump();
     Actuation a;
     if (dry_run_) {
-      a.detail = "dry-run: POST http://" + host_ + ":" + port_ + target_ + " " + body;
+      a.detail = "dry-run: POST " + url_ + " " + body;
       return a;
     }
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    beast::error_code ec;
-    asio::ip::tcp::resolver resolver(io);
-    auto endpoints = resolver.resolve(host_, port_, ec);
-    if (ec) return core::Fail("webhook: resolve " + host_ + ": " + ec.message());
-    stream.expires_after(timeout_);
-    stream.connect(endpoints, ec);
-    if (ec) return core::Fail("webhook: connect " + host_ + ":" + port_ + ": " + ec.message());
-    http::request<http::string_body> req{http::verb::post, target_, 11};
-    req.set(http::field::host, host_);
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::user_agent, "huddle-engine");
-    req.body() = body;
-    req.prepare_payload();
-    stream.expires_after(timeout_);
-    http::write(stream, req, ec);
-    if (ec) return core::Fail("webhook: write: " + ec.message());
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024);
-    stream.expires_after(timeout_);
-    http::read(stream, buffer, parser, ec);
-    if (ec) return core::Fail("webhook: read: " + ec.message());
-    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    const unsigned status = parser.get().result_int();
-    if (status < 200 || status > 299) {
-      return core::Fail("webhook: HTTP " + std::to_string(status));
+    auto r = HttpRequest("POST", url_, body, "application/json", timeout_);
+    if (!r) return core::Fail("webhook: " + r.error().message);
+    if (r->status < 200 || r->status > 299) {
+      return core::Fail("webhook: HTTP " + std::to_string(r->status));
     }
     a.executed = true;
-    a.detail = "webhook: HTTP " + std::to_string(status);
+    a.detail = "webhook: HTTP " + std::to_string(r->status);
     return a;
   }
 
  private:
-  std::string host_;
-  std::string port_;
-  std::string target_;
+  std::string url_;
   bool dry_run_;
   core::Duration timeout_;
 };
@@ -194,21 +155,10 @@ std::unique_ptr<Actuator> MakeLogActuator(std::ostream& out) {
 
 core::Result<std::unique_ptr<Actuator>> MakeWebhookActuator(const std::string& url, bool dry_run,
                                                             core::Duration timeout) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) return core::Fail("webhook url must start with http://");
-  const std::string rest = url.substr(kScheme.size());
-  const size_t slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  const std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-  std::string host = authority;
-  std::string port = "80";
-  if (const size_t colon = authority.rfind(':');
-      colon != std::string::npos && authority.find(']') == std::string::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
+  if (url.rfind("http://", 0) != 0 || url.size() <= 7) {
+    return core::Fail("webhook url must start with http://");
   }
-  if (host.empty() || port.empty()) return core::Fail("webhook url has no host: " + url);
-  return std::make_unique<WebhookActuator>(host, port, target, dry_run, timeout);
+  return std::make_unique<WebhookActuator>(url, dry_run, timeout);
 }
 
 core::Result<std::unique_ptr<Actuator>> MakeCommandActuator(const std::string& command_template,

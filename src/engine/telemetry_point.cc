@@ -126,7 +126,8 @@ void CheckPoint(const TelemetryPoint& p, const IngestLimits& limits, FieldErrors
     errors.Add("replicas", "must be a finite number >= 0");
   }
   non_negative("shed_rate", p.shed_rate);
-  if (std::isfinite(p.shed_rate) && p.shed_rate > p.request_rate * (1 + 1e-9) + 1e-9) {
+  if (std::isfinite(p.shed_rate) && std::isfinite(p.request_rate) && p.request_rate >= 0 &&
+      p.shed_rate > p.request_rate * (1 + 1e-9) + 1e-9) {
     errors.Add("shed_rate", "must not exceed request_rate");
   }
   if (p.upstream_calls.size() > limits.max_upstream_calls) {

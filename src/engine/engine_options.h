@@ -24,7 +24,7 @@ struct EngineOptions {
   core::Duration forecast_horizon = core::FromSeconds(30);  // MAPE/MASE are scored here
   core::Duration decision_interval = core::FromSeconds(5);  // autopilot runs this often
   double workers_per_replica = 8.0;   // servers per replica in the M/M/c model
-  double shed_rho = 0.95;             // admit at most this share of capacity when overloaded
+  double shed_rho = 0.90;             // admit at most this share of capacity when overloaded
   int client_max_attempts = 3;        // for the unique-demand estimate under retry storms
   double retry_budget_ratio = 0.10;   // retries allowed per unique request at the entry point
   double error_collapse_rate = 0.20;  // errors this high on a service mean "failing", not "idle"

@@ -77,7 +77,7 @@ export class EngineView {
         h('td', { class: (sv.saturation_probability ?? 0) > 0.5 ? 'hot' : '' }, fmt.pct(sv.saturation_probability), sv.time_to_saturation_s != null ? ` (in ${fmt.num(sv.time_to_saturation_s, 0)} s)` : ''),
         h('td', { text: `${fmt.num(sv.ready_replicas, 0)} → ${sv.target_replicas ?? '–'}` }),
         h('td', { text: fmt.pct(sv.admit_probability) }),
-        h('td', { text: sv.failing ? 'FAILING' : sv.quality ?? '' }))))));
+        h('td', { text: sv.failing ? 'FAILING' : sv.quality ?? '' })))));
     const opts = services.map((x) => x.id).join('|');
     if (this.pick.dataset.opts !== opts) {
       this.pick.replaceChildren(...services.map((x) => h('option', { value: x.id, text: x.id })));

@@ -1,0 +1,53 @@
+# Sourced by run.sh: starts a small huddle cluster on loopback (four `huddle upstream`, one
+# `huddle proxy` with the thermal policy) and remembers every pid it started in $PIDS.
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+start_upstream() {  # name port [extra args...]
+  local name=$1 port=$2
+  shift 2
+  "$HUDDLE" upstream --port "$port" --name "$name" --latency-ms 4 --jitter-ms 2 "$@" \
+    >"$WORK/$name.log" 2>&1 &
+  echo $! >"$WORK/$name.pid"
+  PIDS+=($!)
+}
+
+start_cluster() {
+  ADMIN_PORT=$(free_port)
+  LISTEN_PORT=$(free_port)
+  local backends=""
+  for i in 1 2 3 4; do
+    local p
+    p=$(free_port)
+    eval "PORT_u$i=$p"
+    backends+="      - { name: u$i, address: 127.0.0.1:$p }"$'\n'
+  done
+  start_upstream u1 "$PORT_u1"
+  start_upstream u2 "$PORT_u2"
+  # u3 is slow from the start: the thermal policy should rotate it to the outer ring.
+  start_upstream u3 "$PORT_u3" --fault "slow:factor=6,at=0s"
+  start_upstream u4 "$PORT_u4"
+  cat >"$WORK/proxy.yaml" <<YAML
+threads: 1
+admin:
+  address: 127.0.0.1:$ADMIN_PORT
+listeners:
+  - name: web
+    address: 127.0.0.1:$LISTEN_PORT
+    cluster: app
+clusters:
+  - name: app
+    policy: thermal
+    backends:
+$backends    health_check: { path: /healthz, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }
+    retries: { attempts: 2 }
+YAML
+  "$HUDDLE" proxy -c "$WORK/proxy.yaml" >"$WORK/proxy.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "run.sh: the proxy did not come up; its log:" >&2
+  cat "$WORK/proxy.log" >&2
+  return 1
+}

@@ -1,0 +1,169 @@
+// End-to-end tests of the dashboard in headless Chromium (Debian's, driven by playwright-core)
+// against the real huddle cluster run.sh started. Every wait has a deadline; nothing sleeps for a
+// fixed time to "let things settle" except where a screenshot wants a few ticks of chart history.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const { BASE, ADMIN, WORK, HUDDLE, LISTEN_PORT, PORT_u4, CHROMIUM, SCREENSHOTS } = process.env;
+let browser;
+let page;
+const problems = []; // console errors, page errors, failed requests: must stay empty
+let loading = true;
+let agent = null;
+
+async function clusters() {
+  const r = await fetch(`${ADMIN}/api/v1/clusters`);
+  return (await r.json()).clusters[0].backends;
+}
+
+async function until(what, fn, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.fail(`${what}: not within ${timeoutMs} ms`);
+}
+
+// A bounded load: six keep-alive connections in a closed loop with a 3 ms pause.
+function startLoad() {
+  agent = new Agent({ keepAlive: true, maxSockets: 6 });
+  const loop = () => {
+    if (!loading) return;
+    const req = request({ host: '127.0.0.1', port: LISTEN_PORT, path: '/', agent }, (res) => {
+      res.resume();
+      res.on('end', () => setTimeout(loop, 3));
+    });
+    req.on('error', () => setTimeout(loop, 50));
+    req.end();
+  };
+  for (let i = 0; i < 6; i++) loop();
+}
+
+async function shot(name) {
+  if (!SCREENSHOTS) return;
+  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+}
+
+before(async () => {
+  startLoad();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'dark' });
+  // Offline: anything not on the dashboard's own origin is a failure.
+  await context.route((url) => !url.href.startsWith(BASE), (route) => { problems.push(`off-origin request: ${route.request().url()}`); route.abort(); });
+  page = await context.newPage();
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+});
+
+after(async () => {
+  loading = false;
+  agent?.destroy();
+  await browser?.close();
+});
+
+test('the page loads, shows every backend and live charts', async () => {
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('svg.rings g[data-backend]');
+  const names = await page.$$eval('svg.rings g[data-backend]', (els) => els.map((e) => e.dataset.backend).sort());
+  assert.deepEqual(names, ['u1', 'u2', 'u3', 'u4']);
+  assert.equal(await page.locator('.uplot').count() >= 5, true, 'five uPlot charts per cluster');
+  await page.waitForFunction(() => document.getElementById('live').textContent.startsWith('live'), null, { timeout: 5000 });
+  // The charts fill: the cluster request rate is above zero within a few ticks.
+  await page.waitForFunction(() => {
+    const c = window.huddleDashboard.model.clusters.get('app');
+    return c && c.history.last('cluster.rate') > 10;
+  }, null, { timeout: 8000 });
+  // Engine and task service are not running here: their sections say so.
+  assert.match(await page.locator('#services').innerText(), /Not available/);
+});
+
+test('the slow backend runs hot and leaves the inner ring', async () => {
+  // u3 answers 6x slower from the start: thermal rotation moves it to the outer ring.
+  await page.waitForSelector('svg.rings g[data-backend="u3"][data-ring="outer"]', { timeout: 30000 });
+  const temp = Number(await page.getAttribute('svg.rings g[data-backend="u3"]', 'data-temperature'));
+  assert.ok(temp >= 0.3, `u3 temperature ${temp}`);
+  const u3 = (await clusters()).find((b) => b.name === 'u3');
+  assert.ok(u3.policy_gauges.inner < 0.5, 'the API agrees: u3 is not in the inner ring');
+});
+
+test('a crashed backend shows in the rings and the timeline within seconds', async () => {
+  // Some chart history before the fault, so the screenshot shows before and after.
+  await page.waitForFunction(() => window.huddleDashboard.model.clusters.get('app').history.times.length >= 25, null, { timeout: 40000 });
+  const pid = Number(readFileSync(join(WORK, 'u4.pid'), 'utf8'));
+  const t0 = Date.now();
+  process.kill(pid, 'SIGKILL');
+  await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="down"], [data-state="ejected"])', { timeout: 8000 });
+  await page.waitForSelector('#timeline li[data-subject="app/u4"]:is([data-kind="down"], [data-kind="ejected"])', { timeout: 3000 });
+  const seconds = (Date.now() - t0) / 1000;
+  assert.ok(seconds < 10, `seen after ${seconds} s`);
+  const u4 = (await clusters()).find((b) => b.name === 'u4');
+  assert.ok(!u4.healthy || u4.ejected, 'the API agrees: u4 is down or ejected');
+  await page.waitForTimeout(6000); // a few more ticks on the charts
+  await shot('dashboard-monitor.png');
+
+  // Bring it back on the same port: it returns to rotation, and the timeline says so.
+  const child = spawn(HUDDLE, ['upstream', '--port', PORT_u4, '--name', 'u4', '--latency-ms', '4', '--jitter-ms', '2'], { stdio: 'ignore', detached: false });
+  child.unref(); // run.sh stops it through the pid file
+  writeFileSync(join(WORK, 'u4.pid'), String(child.pid));
+  await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="inner"], [data-state="cooling"])', { timeout: 30000 });
+});
+
+test('a drain clicked on the page takes the backend out of rotation', async () => {
+  await page.keyboard.press('2');
+  await page.waitForSelector('#view-control:not([hidden]) button[data-action="drain"][data-backend="u2"]');
+  await page.click('button[data-action="drain"][data-backend="u2"]');
+  const u2 = await until('u2 drained in the API', async () => (await clusters()).find((b) => b.name === 'u2' && b.draining && !b.in_table), 5000);
+  assert.equal(u2.draining, true);
+  await page.waitForSelector('#action-log li:has-text("drain u2: accepted")', { timeout: 3000 });
+  await page.waitForSelector('#backend-controls tr[data-backend="u2"] td.st-drained', { timeout: 5000 });
+  await shot('dashboard-control.png');
+  // Enable it again from the page.
+  await page.click('button[data-action="enable"][data-backend="u2"]');
+  await until('u2 enabled in the API', async () => (await clusters()).find((b) => b.name === 'u2' && !b.draining), 5000);
+  await page.keyboard.press('1');
+  await page.waitForSelector('#timeline li[data-source="control"][data-subject="app/u2"]', { timeout: 3000 });
+  await page.waitForSelector('#timeline li[data-source="observed"][data-subject="app/u2"][data-kind="drained"]', { timeout: 3000 });
+});
+
+test('keyboard: views by number, a backend by Tab and Enter, weight set from its panel', async () => {
+  await page.keyboard.press('1');
+  await page.locator('#tab-monitor').focus();
+  let found = null;
+  for (let i = 0; i < 40 && !found; i++) {
+    await page.keyboard.press('Tab');
+    found = await page.evaluate(() => document.activeElement?.getAttribute('data-backend'));
+  }
+  assert.ok(found, 'Tab reaches a backend on the rings');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.detail h3:has-text("${found}")`);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'drain', 'focus moves to the actions');
+  const weight = page.locator(`.detail input[aria-label="weight of ${found}"]`);
+  await weight.fill('2');
+  await page.click(`.detail button[data-action="weight"][data-backend="${found}"]`);
+  await until(`${found} weight 2 in the API`, async () => (await clusters()).find((b) => b.name === found && b.weight === 2), 5000);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.detail .hint');
+  await page.keyboard.press('3');
+  await page.waitForSelector('#view-topology:not([hidden]) .na');
+  assert.match(await page.locator('#topology').innerText(), /Not available/);
+  await page.keyboard.press('1');
+});
+
+test('no console error, no failed request, nothing fetched from elsewhere', () => {
+  assert.deepEqual(problems, []);
+});

@@ -162,10 +162,14 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
 
   // Completions = admitted attempts minus queue growth; successes only (fast failures use no
   // capacity and would inflate the utilisation-law estimate).
-  const double dt = std::max(1e-3, core::ToSeconds(options_.tick));
+  // Over the time since the previous absorbed point: a dropped point must not turn two
+  // seconds of queue growth into one.
+  const double dt = s.has_last_queue ? std::max(1e-3, core::ToSeconds(now - s.last_queue_at))
+                                     : std::max(1e-3, core::ToSeconds(options_.tick));
   const double admitted = std::max(0.0, rate - shed);
   const double dq = s.has_last_queue ? p.queue_depth - s.last_queue : 0.0;
   s.last_queue = p.queue_depth;
+  s.last_queue_at = now;
   s.has_last_queue = true;
   const double completions = std::max(0.0, admitted - dq / dt) * (1.0 - err);
   core::ServiceRateSample sample;
@@ -300,6 +304,11 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
       s.last_request = now;
       s.has_request = true;
     }
+  }
+  // No decision on a few samples: the forecasters need a horizon's worth of history first.
+  if (s.demand.accepted() < options_.forecaster.horizon_steps ||
+      s.demand.Quality(now) == core::SignalQuality::kSparse) {
+    return;
   }
   if (s.decided && now - s.last_decision < options_.decision_interval) return;
   s.decided = true;

@@ -102,6 +102,10 @@ EngineOptions SuiteEngineOptions(uint64_t seed, bool closed) {
   o.autopilot.provisioning_delay = FromSeconds(40);  // the plant's worst case
   o.autopilot.hpa.min_replicas = 2;
   o.autopilot.hpa.max_replicas = 200;
+  // Up to 4x per 15 s on the way up: with Kubernetes' +100 % per 15 s a 4x step cannot be
+  // provisioned within D + 15 s when D reaches 40 s (spike criterion).
+  o.autopilot.hpa.scale_up = {{core::ScalingPolicy::Type::kPods, 4, FromSeconds(15)},
+                              {core::ScalingPolicy::Type::kPercent, 300, FromSeconds(15)}};
   o.autopilot.mode = closed ? core::AutopilotMode::kEnabled : core::AutopilotMode::kFrozen;
   return o;
 }

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -28,6 +29,13 @@ int RunEngineScenariosCommand(int argc, char** argv) {
         std::fprintf(stderr, "engine-scenarios: --seeds takes 1..100\n");
         return 2;
       }
+    } else if (arg == "--first-seed") {
+      const char* v = value();
+      if (v == nullptr) {
+        std::fprintf(stderr, "engine-scenarios: --first-seed takes a number\n");
+        return 2;
+      }
+      options.first_seed = std::strtoull(v, nullptr, 10);
     } else if (arg == "--scenario") {
       const char* v = value();
       if (v == nullptr) {
@@ -38,7 +46,7 @@ int RunEngineScenariosCommand(int argc, char** argv) {
     } else if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: huddle engine-scenarios [--format markdown|json] [--seeds N] "
-          "[--scenario NAME]...\nscenarios:");
+          "[--first-seed S] [--scenario NAME]...\nscenarios:");
       for (const std::string& n : ScenarioNames()) std::printf(" %s", n.c_str());
       std::printf("\n");
       return 0;

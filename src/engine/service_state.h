@@ -65,6 +65,7 @@ struct ServiceState {
   core::CusumDetector cusum;
   core::Autopilot autopilot;
   double last_queue = 0.0;
+  core::TimePoint last_queue_at{};
   bool has_last_queue = false;
   double last_attempts = 0.0;  // latest merged sample
   double last_demand = 0.0;    // latest demand fed to the forecaster (held while failing)

@@ -4,8 +4,8 @@
 #include <set>
 
 #include "common/yaml_object.h"
+#include "core/cluster/policy_factory.h"
 #include "core/health/outlier_detection_options.h"
-#include "proxy/policy_maker.h"
 
 namespace huddle::proxy {
 namespace {
@@ -17,12 +17,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr Duration kNoTime{0};
-
-std::string DefaultPolicy() {
-  const std::vector<std::string> names = ProxyPolicyNames();
-  return std::find(names.begin(), names.end(), "thermal") != names.end() ? "thermal"
-                                                                         : "round_robin";
-}
 
 std::optional<common::HostPort> Address(YamlObject& o, const std::string& key, bool required) {
   YAML::Node node = o.Child(key);
@@ -134,19 +128,24 @@ ClusterConfig ParseCluster(const YAML::Node& node, ConfigDiagnostics& diag, size
   YamlObject o(node, diag, "cluster #" + std::to_string(i + 1));
   c.name = o.RequiredString("name");
   const std::string where = "cluster '" + c.name + "'";
-  const std::vector<std::string> policies = ProxyPolicyNames();
+  const std::vector<std::string> policies = core::PolicyNames();
   const YAML::Node policy_node = o.Child("policy");
-  c.policy = o.String("policy", DefaultPolicy(), policies);
+  // Without a policy key the cluster gets huddle's default (peak_ewma with its default options
+  // for huddle); options under its name still apply on top.
+  const core::PolicySpec fallback = core::DefaultPolicy();
+  c.policy = o.String("policy", fallback.name, policies);
   // Options of the policy sit under a key named like the policy.
   for (const std::string& p : policies) {
     if (p == c.policy) {
       c.policy_options = o.Options(p);
+      if (!policy_node.IsDefined())
+        c.policy_options.insert(fallback.options.begin(), fallback.options.end());
     } else if (o.Has(p)) {
       o.ErrorAt(o.Child(p),
                 where + ": options for '" + p + "' but the policy is '" + c.policy + "'");
     }
   }
-  if (auto made = MakeProxyPolicy(c.policy, c.policy_options); !made) {
+  if (auto made = core::MakePolicy(c.policy, c.policy_options); !made) {
     o.ErrorAt(policy_node.IsDefined() ? policy_node : node, where + ": " + made.error().message);
   }
 
@@ -213,7 +212,7 @@ const ClusterConfig* ProxyConfig::FindCluster(const std::string& name) const {
   return nullptr;
 }
 
-std::vector<std::string> KnownPolicies() { return ProxyPolicyNames(); }
+std::vector<std::string> KnownPolicies() { return core::PolicyNames(); }
 
 namespace {
 

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "core/cluster/policy_factory.h"
 #include "proxy/client_session.h"
-#include "proxy/policy_maker.h"
 
 namespace huddle::proxy {
 namespace {
@@ -118,7 +118,7 @@ void Worker::SetClusterView(std::shared_ptr<const ClusterView> view) {
   WorkerCluster& c = clusters_[view->id];
   const std::string key = PolicyKey(view->config);
   if (!c.policy || key != c.policy_key) {
-    auto made = MakeProxyPolicy(view->config.policy, view->config.policy_options);
+    auto made = core::MakePolicy(view->config.policy, view->config.policy_options);
     if (made) {
       c.policy = std::move(*made);
       c.policy_key = key;

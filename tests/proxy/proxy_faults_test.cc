@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "proxy/policy_maker.h"
+#include "core/cluster/policy_factory.h"
 #include "proxy_fixture.h"
 
 namespace huddle::proxy::testing {
@@ -58,7 +58,7 @@ TEST_P(FaultByPolicyTest, ClientsSeeNoFailure) {
 }
 
 std::vector<std::string> Policies() {
-  std::vector<std::string> names = ProxyPolicyNames();
+  std::vector<std::string> names = core::PolicyNames();
   return names;
 }
 

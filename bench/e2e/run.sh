@@ -8,7 +8,7 @@
 # stdout and raw lines to $OUT/raw.txt. Every process it starts is stopped by its PID.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build=${1:-$root/build/h-proxy}
+build=${1:-$root/build/release}
 REPS=${REPS:-2}
 SECS=${SECONDS_PER_RUN:-10}
 CONNS=${CONNECTIONS:-64}
@@ -28,7 +28,7 @@ if ((${#need[@]})); then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
 "$root/bench/e2e/build_cli.sh" "$build" >/dev/null
-HUDDLE="$build/huddle-cli"
+HUDDLE="$build/apps/huddle/huddle"
 LOADGEN="$build/loadgen"
 ulimit -n 20000 2>/dev/null || true
 

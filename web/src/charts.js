@@ -42,7 +42,7 @@ export class LiveChart {
         scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max ?? 1, 1e-9) * 1.1] } },
         axes: [
           { stroke: '#8a96a3', grid: { stroke: 'rgba(138,150,163,0.15)' } },
-          { stroke: '#8a96a3', grid: { stroke: 'rgba(138,150,163,0.15)' }, size: 56, values: (u, v) => v.map((x) => `${+x.toPrecision(3)}${unit}`) },
+          { stroke: '#8a96a3', grid: { stroke: 'rgba(138,150,163,0.15)' }, size: 66, values: (u, v) => v.map((x) => `${+x.toPrecision(3)}${unit}`) },
         ],
         bands,
         series: [{}, ...series.map((x, i) => ({

@@ -30,6 +30,9 @@ if [[ ! -d $here/node_modules/playwright-core ]]; then
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The page's pure modules first (no browser, no cluster).
+node --test "$here/unit.test.mjs"
+
 WORK=$(mktemp -d /tmp/huddle-web-test.XXXXXX)
 PIDS=()
 cleanup() {

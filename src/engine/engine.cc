@@ -142,6 +142,7 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
   s.errors.Add(err, now);
   s.p99_ms.Add(p.latency_p99, now);
   s.queue.Add(p.queue_depth, now);
+  s.prev_attempts = s.last_attempts;
   s.last_attempts = rate;
 
   if (!std::isnan(p.replicas)) {
@@ -226,8 +227,13 @@ double ServiceState::Sigma() const {
   const auto& scorer = forecaster.scorer(forecaster.chosen());
   const double level = std::max(1e-9, demand.slow());
   if (scorer.scored() < 10 || level <= 1e-6) return 0.02;
-  const double e_h = scorer.Mae() / level;
-  return std::clamp(e_h / std::sqrt(static_cast<double>(scorer.horizon_steps())), 0.003, 0.08);
+  // The error at the horizon includes the sample-to-sample noise, which averages out within a
+  // planning step and is no drift: remove it (the raw window's coefficient of variation) and keep
+  // what remains as the random walk's spread. MAE x 1.25 ~ standard deviation for normal errors.
+  const double e_h = 1.25 * scorer.Mae() / level;
+  const double noise = demand.CoefficientOfVariation();
+  const double drift = std::sqrt(std::max(0.0, e_h * e_h - noise * noise));
+  return std::clamp(drift / std::sqrt(static_cast<double>(scorer.horizon_steps())), 0.003, 0.08);
 }
 
 void Engine::Model(ServiceState& s, core::TimePoint now) {
@@ -356,7 +362,13 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
     s.throttle_reject = 0.0;
     return;
   }
-  const double offered = s.fresh ? s.last_attempts : s.attempts.fast();
+  // The decision holds for the next tick: while offered load rises, extrapolate one step so a
+  // surge (a thundering herd after an outage) is not admitted one tick late.
+  // Without a fresh point, hold the last one (the fast EWMA is winsorised and lags a surge).
+  double offered = s.last_attempts;
+  if (s.fresh && s.prev_attempts > 0 && s.last_attempts > s.prev_attempts) {
+    offered += s.last_attempts - s.prev_attempts;
+  }
   const double allowed = options_.shed_rho * cap;
   double admit = offered > allowed && offered > 0 ? allowed / offered : 1.0;
   // SRE client-side throttling over the admission window, on aggregate counts per tick:
@@ -567,11 +579,11 @@ double ServiceState::ForecastRps(double steps) const {
   const core::ForecasterSelector& f = use_load ? load : forecaster;
   const int state = use_load ? load_crossover.state() : crossover.state();
   double v = f.Forecast(steps);
-  // While the fast/slow crossover says "rising", risk and planning take the highest of the
-  // trend models too: the selector's choice lags a fresh trend (it needs scored errors first).
+  // While the fast/slow crossover says "rising", risk and planning also take the windowed OLS
+  // trend when it is higher: the selector's choice lags a fresh trend (it needs scored errors
+  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge.
   if (state > 0) {
-    v = std::max({v, f.ForecastWith(core::ForecasterKind::kOls, steps),
-                  f.ForecastWith(core::ForecasterKind::kDampedHolt, steps)});
+    v = std::max(v, f.ForecastWith(core::ForecasterKind::kOls, steps));
   }
   return use_load ? v * mu_estimate : v;
 }

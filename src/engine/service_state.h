@@ -68,6 +68,7 @@ struct ServiceState {
   core::TimePoint last_queue_at{};
   bool has_last_queue = false;
   double last_attempts = 0.0;  // latest merged sample
+  double prev_attempts = 0.0;  // the one before
   double last_demand = 0.0;    // latest demand fed to the forecaster (held while failing)
   double healthy_demand = 0.0;
   double amplification = 1.0;  // attempts per unique request, from the failed share

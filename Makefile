@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 HUDDLE := $(BUILD)/apps/huddle/huddle
 
-.PHONY: all deps configure build test test-asan demo bench format format-check clean
+.PHONY: all deps configure build test test-asan demo bench screenshots format format-check clean
 
 all: build
 
@@ -29,6 +29,10 @@ demo: build
 
 bench: build
 	scripts/run_benchmarks.sh $(BUILD)
+
+# Runs the dashboard's browser tests and keeps their screenshots in docs/images.
+screenshots: build
+	SCREENSHOTS=$(CURDIR)/docs/images tests/web/run.sh $(HUDDLE)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -8,7 +8,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libboost-all-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpq-dev libssl-dev postgresql
-  python3 gnuplot-nox
+  python3 gnuplot-nox chromium nodejs npm
 )
 if [[ -n ${HUDDLE_EXTRA_PACKAGES:-} ]]; then
   read -r -a extra <<<"$HUDDLE_EXTRA_PACKAGES"

@@ -155,7 +155,12 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
         }
       }
       AdminResponse response;
-      if (!self->token_.empty() && ar.authorization != "Bearer " + self->token_) {
+      // The dashboard's files and the liveness check hold no state and no secret: a browser
+      // loads them without the token, then sends it on every API call.
+      const bool open_path = (ar.method == "GET" || ar.method == "HEAD") &&
+                             (ar.path == "/" || ar.path == "/ui" || ar.path.starts_with("/ui/") ||
+                              ar.path == "/healthz");
+      if (!self->token_.empty() && !open_path && ar.authorization != "Bearer " + self->token_) {
         response = {401, "text/plain; charset=utf-8", "admin token required\n"};
       } else {
         response = self->handler_(ar);

@@ -187,7 +187,7 @@ int RunDemoCommand(int argc, char** argv) {
   }
   const uint16_t port = server->listener_port(0);
   std::printf(
-      "huddle demo: proxy on http://127.0.0.1:%u/  admin http://127.0.0.1:%u/api/v1/clusters"
+      "huddle demo: proxy on http://127.0.0.1:%u/  dashboard http://127.0.0.1:%u/"
       "  (policy %s, %d s, Ctrl-C stops)\n",
       port, server->admin_port(), config->clusters[0].policy.c_str(), duration_s);
   std::printf("timeline: u3 turns 5x slow at %s for %s; u5 crashes at %s and returns %s later\n",

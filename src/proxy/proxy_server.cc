@@ -13,6 +13,7 @@
 #include "proxy/cluster_view.h"
 #include "proxy/listener_stats.h"
 #include "proxy/worker.h"
+#include "web/dashboard_handler.h"
 
 namespace huddle::proxy {
 namespace {
@@ -656,6 +657,14 @@ class ProxyServer::Control {
   }
 
   common::AdminResponse HandleAdmin(const common::AdminRequest& r) {
+    // The dashboard (assets built into the binary) at / and /ui/*, and /ui/config.json saying
+    // which APIs this process serves.
+    web::DashboardFeatures features;
+    features.proxy = true;
+    features.token_required = !config_.admin.token.empty();
+    if (std::optional<web::DashboardResponse> page = web::ServeDashboard(r.method, r.path, features)) {
+      return {page->status, std::string(page->content_type), std::move(page->body)};
+    }
     if (r.method == "GET" && r.path == "/healthz")
       return {200, "text/plain; charset=utf-8", "ok\n"};
     if (r.method == "GET" && r.path == "/readyz") {

@@ -17,6 +17,13 @@ void ReadEngine(YamlObject& o, EngineConfig& c) {
     o.ErrorAt(o.Child("listen"), "engine: listen: " + hp.error().message);
   }
   c.token = o.String("token", "");
+  ReadEngineOptions(o, e);
+  o.Finish();
+}
+
+}  // namespace
+
+void ReadEngineOptions(common::YamlObject& o, EngineOptions& e) {
   e.tick = o.Time("tick", e.tick, core::FromMillis(10), core::FromSeconds(60));
   e.max_services = static_cast<size_t>(o.Int("max_services", 2000, 1, 1000000));
   e.stale_after =
@@ -48,8 +55,9 @@ void ReadEngine(YamlObject& o, EngineConfig& c) {
   parse("window", core::TelemetryWindowOptions::Parse, e.window);
   parse("forecaster", core::ForecasterSelectorOptions::Parse, e.forecaster);
   parse("admission", core::AdmissionOptions::Parse, e.admission);
-  o.Finish();
 }
+
+namespace {
 
 void ReadTargets(const YAML::Node& list, common::ConfigDiagnostics& diag, EngineConfig& c) {
   if (!list.IsDefined() || list.IsNull()) return;

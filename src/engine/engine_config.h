@@ -10,6 +10,10 @@
 #include "engine/engine_store.h"
 #include "engine/prometheus_scrape.h"
 
+namespace huddle::common {
+class YamlObject;
+}
+
 namespace huddle::engine {
 
 // Where directives go.
@@ -33,6 +37,11 @@ struct EngineConfig {
   core::Duration scrape_timeout = core::FromSeconds(2);
   std::vector<ScrapeTarget> targets;
 };
+
+// Reads the engine's tuning keys (tick, max_services, ..., autopilot, risk, admission) from a
+// YAML mapping; problems go to the object's diagnostics. Leaves Finish() to the caller, which may
+// read its own keys from the same mapping (the proxy's `engine:` section adds `enabled`).
+void ReadEngineOptions(common::YamlObject& o, EngineOptions& e);
 
 // Loads and validates a YAML file; every problem is reported with file:line in one Error.
 core::Result<EngineConfig> LoadEngineConfig(const std::string& path);

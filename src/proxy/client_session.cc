@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/error.hpp>
 #include <chrono>
+#include <cstdio>
 
 #include "proxy/access_log.h"
 #include "proxy/worker.h"
@@ -98,10 +99,11 @@ Task<void> ClientSession::Run() {
   }
 }
 
-Task<bool> ClientSession::Reply(int status, std::string_view body, bool close) {
+Task<bool> ClientSession::Reply(int status, std::string_view body, bool close,
+                                std::string_view extra_headers) {
   Disarm();
   out_.clear();
-  AppendLocalResponse(out_, status, body, close);
+  AppendLocalResponse(out_, status, body, close, extra_headers);
   Arm(Phase::kClientWrite, listener_.config.idle_timeout, &client_);
   ErrorCode ec;
   co_await asio::async_write(client_, asio::buffer(out_), Catch(ec));
@@ -401,6 +403,31 @@ Task<bool> ClientSession::Forward() {
     request_id_.resize(16);
     for (int i = 15; i >= 0; --i, v >>= 4) request_id_[static_cast<size_t>(i)] = kHex[v & 15];
   }
+  // Load shedding (the engine's decision for this cluster): 503 + Retry-After, counted.
+  ClusterShedState& shed = *view->shed;
+  const ClusterShedState::Verdict verdict = shed.TryAdmit(worker_.rng());
+  if (verdict == ClusterShedState::Verdict::kLimit ||
+      verdict == ClusterShedState::Verdict::kAdmission) {
+    WriteAccessLog(503, core::kNoBackend, 0, start, 0);
+    bool keep = keep_client && !upgrade;
+    if (keep && replayable) {
+      in_.consume(buffered_body);
+    } else {
+      keep = keep && request_body.kind() == BodyFraming::Kind::kNone;
+    }
+    char header[48];
+    const int n =
+        std::snprintf(header, sizeof header, "retry-after: %lld\r\n",
+                      static_cast<long long>(shed.retry_after_s.load(std::memory_order_relaxed)));
+    co_return co_await Reply(503, "overloaded: request shed\n", !keep,
+                             std::string_view(header, static_cast<size_t>(n)));
+  }
+  struct ShedRelease {
+    ClusterShedState* shed;
+    ~ShedRelease() {
+      if (shed != nullptr) shed->Release();
+    }
+  } shed_release{verdict == ClusterShedState::Verdict::kAdmit ? &shed : nullptr};
   const bool idempotent = IsIdempotent(req.method());
   ++c.active_requests;
   Decrement active_guard{c.active_requests};

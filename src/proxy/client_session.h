@@ -56,7 +56,8 @@ class ClientSession {
   Task<void> Run();
   Task<bool> ReadRequestHead();
   Task<bool> Forward();
-  Task<bool> Reply(int status, std::string_view body, bool close);
+  Task<bool> Reply(int status, std::string_view body, bool close,
+                   std::string_view extra_headers = {});
   Task<bool> ReadUpstreamHead(UpstreamConn& up,
                               std::optional<http::response_parser<http::empty_body>>& rp);
   Task<bool> Pump(Socket& from, boost::beast::flat_buffer& from_buffer, Socket& to,

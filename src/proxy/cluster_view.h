@@ -8,6 +8,7 @@
 #include "proxy/asio_types.h"
 #include "proxy/backend_stats.h"
 #include "proxy/config.h"
+#include "proxy/shed_state.h"
 
 namespace huddle::proxy {
 
@@ -27,6 +28,8 @@ struct ClusterView {
   ClusterConfig config;
   std::vector<BackendView> backends;  // indexed by BackendIndex; absent ones have no stats
   uint64_t generation = 0;            // grows at each publication (reload)
+  // The cluster's load-shedding state (same object for the life of the process; never null).
+  std::shared_ptr<ClusterShedState> shed;
 
   const BackendView* Find(core::BackendIndex b) const {
     return b < backends.size() && backends[b].stats ? &backends[b] : nullptr;

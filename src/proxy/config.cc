@@ -6,6 +6,7 @@
 #include "common/yaml_object.h"
 #include "core/cluster/policy_factory.h"
 #include "core/health/outlier_detection_options.h"
+#include "engine/engine_config.h"
 
 namespace huddle::proxy {
 namespace {
@@ -225,6 +226,16 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
     config.drain_timeout = o.Time("drain_timeout", config.drain_timeout, kNoTime, hours(1));
     config.request_id_header = o.String("request_id_header", config.request_id_header);
     ParseAdmin(o.Child("admin"), diag, config.admin);
+    {
+      YamlObject e(o.Child("engine"), diag, "engine");
+      config.engine.enabled = e.Bool("enabled", config.engine.enabled);
+      config.engine.shedding = e.Bool("shedding", config.engine.shedding);
+      engine::ReadEngineOptions(e, config.engine.options);
+      e.Finish();
+      if (config.engine.enabled && !config.admin.enabled) {
+        e.Error("engine: needs the admin listener (its API and the dashboard are served there)");
+      }
+    }
     const YAML::Node log = o.Child("access_log");
     if (log.IsDefined() && !log.IsNull()) ParseAccessLog(log, diag, config.access_log);
     const YAML::Node listeners = o.Child("listeners");

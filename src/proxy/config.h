@@ -9,6 +9,7 @@
 #include "common/config_diagnostics.h"
 #include "core/options.h"
 #include "core/time.h"
+#include "engine/engine_options.h"
 
 namespace huddle::proxy {
 
@@ -91,12 +92,21 @@ struct AccessLogConfig {
   size_t buffer_bytes = 1 << 20;  // per worker; lines beyond it are dropped and counted
 };
 
+// The predictive engine embedded in the proxy (docs/engine.md, "Embedding in a proxy"): fed one
+// point per cluster every `options.tick`, its API served on the admin listener. Off by default.
+struct ProxyEngineConfig {
+  bool enabled = false;
+  bool shedding = true;  // apply the engine's admission decision (false: observe only)
+  engine::EngineOptions options;
+};
+
 struct ProxyConfig {
   int threads = 0;  // 0: number of cores
   Duration tick = std::chrono::milliseconds(100);
   Duration drain_timeout = std::chrono::seconds(15);
   std::string request_id_header = "x-request-id";
   AdminConfig admin;
+  ProxyEngineConfig engine;
   AccessLogConfig access_log;
   std::vector<ListenerConfig> listeners;
   std::vector<ClusterConfig> clusters;

@@ -250,7 +250,8 @@ void AppendClientHead(std::string& out, const ResponseHeader& head, bool chunked
   out.append("\r\n");
 }
 
-void AppendLocalResponse(std::string& out, int status, std::string_view body, bool close) {
+void AppendLocalResponse(std::string& out, int status, std::string_view body, bool close,
+                         std::string_view extra_headers) {
   out.append("HTTP/1.1 ");
   out.append(std::to_string(status));
   out.push_back(' ');
@@ -258,7 +259,9 @@ void AppendLocalResponse(std::string& out, int status, std::string_view body, bo
   out.append("\r\ncontent-type: text/plain\r\ncontent-length: ");
   out.append(std::to_string(body.size()));
   if (close) out.append("\r\nconnection: close");
-  out.append("\r\n\r\n");
+  out.append("\r\n");
+  out.append(extra_headers);  // each line ends with CRLF
+  out.append("\r\n");
   out.append(body);
 }
 

@@ -1,5 +1,7 @@
 #include "proxy/proxy_server.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <future>
 #include <map>
@@ -9,6 +11,9 @@
 #include "common/admin_http_server.h"
 #include "core/cluster/cluster_brain.h"
 #include "core/health/outlier_detection_options.h"
+#include "engine/engine.h"
+#include "engine/engine_api.h"
+#include "engine/engine_json.h"
 #include "proxy/asio_types.h"
 #include "proxy/cluster_view.h"
 #include "proxy/listener_stats.h"
@@ -19,6 +24,13 @@ namespace huddle::proxy {
 namespace {
 
 core::TimePoint Now() { return std::chrono::steady_clock::now(); }
+
+// Unix seconds minus steady seconds: converts the engine's time points for its JSON.
+double WallOffset(core::TimePoint now) {
+  const double wall =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return wall - core::ToSeconds(now.time_since_epoch());
+}
 
 struct ControlBackend {
   BackendConfig config;
@@ -38,6 +50,16 @@ struct ControlCluster {
   std::shared_ptr<const ClusterView> view;
   uint64_t published_version = ~uint64_t{0};
   uint64_t generation = 0;
+  // Load shedding: shared with the workers through every view.
+  std::shared_ptr<ClusterShedState> shed = std::make_shared<ClusterShedState>();
+  std::optional<engine::ShedDecision> pinned;  // overrides the engine's decision when set
+  // The engine feed: totals at the previous feed, to turn counters into rates.
+  core::TimePoint last_feed{};
+  uint64_t last_requests = 0;
+  uint64_t last_errors = 0;
+  uint64_t last_latency_sum_us = 0;
+  uint64_t last_shed = 0;
+  std::array<uint64_t, kLatencyBuckets> last_latency{};
 };
 
 Tcp::endpoint EndpointOf(const common::HostPort& hp) {
@@ -99,6 +121,7 @@ class ProxyServer::Control {
         if (auto s = AddBackend(c, b); !s) return std::unexpected(s.error());
       }
       c.generation = 1;
+      c.last_feed = Now();
       c.view = BuildView(c);
       for (auto& w : workers_) {
         w->SetClusterView(c.view);
@@ -122,10 +145,13 @@ class ProxyServer::Control {
       }
       ports.push_back(lc.address.port);
     }
+    if (config_.engine.enabled) StartEngine();
     if (config_.admin.enabled) {
+      common::AdminHttpOptions admin_options;
+      if (engine_) admin_options.websocket_path = "/ws";
       admin_ = std::make_unique<common::AdminHttpServer>(
           io_, [this](const common::AdminRequest& r) { return HandleAdmin(r); },
-          config_.admin.token);
+          config_.admin.token, admin_options);
       core::Result<uint16_t> port = admin_->Listen(config_.admin.address);
       if (!port) return std::unexpected(port.error());
       admin_port = *port;
@@ -276,6 +302,30 @@ class ProxyServer::Control {
   std::string MetricsText() {
     return OnControl([&] {
       std::ostringstream m;
+      m << "# TYPE huddle_cluster_shed_total counter\n"
+           "# TYPE huddle_cluster_shed_in_flight gauge\n"
+           "# TYPE huddle_cluster_admit_probability gauge\n"
+           "# TYPE huddle_cluster_concurrency_limit gauge\n";
+      for (ControlCluster& c : clusters_) {
+        const ClusterShedState& s = *c.shed;
+        const std::string cl = "{cluster=\"" + Label(c.config.name) + "\"";
+        m << "huddle_cluster_shed_total" << cl << ",reason=\"limit\"} "
+          << s.shed_limit.load(std::memory_order_relaxed) << "\n";
+        m << "huddle_cluster_shed_total" << cl << ",reason=\"admission\"} "
+          << s.shed_admission.load(std::memory_order_relaxed) << "\n";
+        m << "huddle_cluster_shed_in_flight" << cl << "} "
+          << s.in_flight.load(std::memory_order_relaxed) << "\n";
+        m << "huddle_cluster_admit_probability" << cl << "} "
+          << (s.enabled.load(std::memory_order_relaxed)
+                  ? s.admit_probability.load(std::memory_order_relaxed)
+                  : 1.0)
+          << "\n";
+        m << "huddle_cluster_concurrency_limit" << cl << "} "
+          << (s.enabled.load(std::memory_order_relaxed)
+                  ? s.concurrency_limit.load(std::memory_order_relaxed)
+                  : 0u)
+          << "\n";
+      }
       m << "# TYPE huddle_backend_requests_total counter\n"
            "# TYPE huddle_backend_errors_total counter\n"
            "# TYPE huddle_backend_retries_total counter\n"
@@ -432,6 +482,7 @@ class ProxyServer::Control {
     view->id = c.id;
     view->config = c.config;
     view->generation = c.generation;
+    view->shed = c.shed;
     view->backends.resize(c.backends.size());
     for (size_t b = 0; b < c.backends.size(); ++b) {
       const ControlBackend& cb = c.backends[b];
@@ -629,9 +680,133 @@ class ProxyServer::Control {
       c.brain->Tick(now);
       PublishTable(c);
     }
+    if (engine_ && now >= next_engine_tick_) {
+      next_engine_tick_ = now + config_.engine.options.tick;
+      EngineTick(now);
+    }
     FlushAccessLog();
   }
 
+  // ---- the embedded engine (docs/engine.md, "Embedding in a proxy") ----
+
+  void StartEngine() {
+    engine_ = std::make_unique<engine::Engine>(config_.engine.options);
+    engine_api_ = std::make_unique<engine::EngineApi>(*engine_, engine_mutex_, config_.admin.token);
+    // A tick run through POST /api/v1/runtime/step (on this thread, mutex released).
+    engine_api_->set_on_step([this](const engine::TickReport& report) {
+      std::string json;
+      {
+        std::lock_guard lock(engine_mutex_);
+        for (ControlCluster& c : clusters_) ApplyShedding(c);
+        json = engine::TickJson(*engine_, report, WallOffset(Now())).dump();
+      }
+      if (admin_) admin_->Broadcast(std::move(json));
+    });
+    next_engine_tick_ = Now() + config_.engine.options.tick;
+  }
+
+  // One point per cluster from its counters since the previous feed.
+  engine::TelemetryPoint FeedPoint(ControlCluster& c, core::TimePoint now, double wall_offset) {
+    BackendTotals sum;
+    int healthy = 0;
+    for (size_t b = 0; b < c.backends.size(); ++b) {
+      const ControlBackend& cb = c.backends[b];
+      if (!cb.present) continue;
+      const BackendTotals t = cb.stats->Sum();
+      sum.requests += t.requests;
+      sum.errors += t.errors;
+      sum.in_flight += t.in_flight;
+      sum.latency_sum_us += t.latency_sum_us;
+      for (size_t i = 0; i < kLatencyBuckets; ++i) sum.latency[i] += t.latency[i];
+      const core::BackendStatus st = c.brain->Status(static_cast<core::BackendIndex>(b));
+      if (st.healthy && !st.ejected && !st.draining) ++healthy;
+    }
+    const uint64_t shed = c.shed->shed_total();
+    BackendTotals delta;
+    delta.requests = sum.requests - std::min(sum.requests, c.last_requests);
+    delta.errors = sum.errors - std::min(sum.errors, c.last_errors);
+    delta.latency_sum_us = sum.latency_sum_us - std::min(sum.latency_sum_us, c.last_latency_sum_us);
+    for (size_t i = 0; i < kLatencyBuckets; ++i)
+      delta.latency[i] = sum.latency[i] - std::min(sum.latency[i], c.last_latency[i]);
+    const uint64_t delta_shed = shed - std::min(shed, c.last_shed);
+    const double dt = std::max(1e-3, core::ToSeconds(now - c.last_feed));
+    c.last_feed = now;
+    c.last_requests = sum.requests;
+    c.last_errors = sum.errors;
+    c.last_latency_sum_us = sum.latency_sum_us;
+    c.last_latency = sum.latency;
+    c.last_shed = shed;
+
+    engine::TelemetryPoint p;
+    p.service_id = c.config.name;
+    p.timestamp_s = engine::WallSeconds(now, wall_offset);
+    p.request_rate = static_cast<double>(delta.requests + delta_shed) / dt;
+    p.shed_rate = static_cast<double>(delta_shed) / dt;
+    p.error_rate =
+        delta.requests
+            ? std::min(1.0, static_cast<double>(delta.errors) / static_cast<double>(delta.requests))
+            : 0.0;
+    p.latency_p50 = delta.QuantileMs(0.50);
+    p.latency_p95 = delta.QuantileMs(0.95);
+    p.latency_p99 = delta.QuantileMs(0.99);
+    p.latency_mean = delta.requests ? static_cast<double>(delta.latency_sum_us) / 1000.0 /
+                                          static_cast<double>(delta.requests)
+                                    : 0.0;
+    p.active_conns = static_cast<double>(std::max<int64_t>(0, sum.in_flight));
+    p.replicas = healthy;
+    return p;
+  }
+
+  // Engine mutex held.
+  void ApplyShedding(ControlCluster& c) {
+    ClusterShedState& s = *c.shed;
+    if (!c.pinned && !config_.engine.shedding) {
+      s.enabled.store(false, std::memory_order_relaxed);
+      return;
+    }
+    const engine::ShedDecision d = c.pinned ? *c.pinned : engine_->Shedding(c.config.name);
+    s.admit_probability.store(std::clamp(d.admit_probability, 0.0, 1.0), std::memory_order_relaxed);
+    s.concurrency_limit.store(d.concurrency_limit, std::memory_order_relaxed);
+    s.retry_after_s.store(
+        std::max<int64_t>(1, static_cast<int64_t>(std::ceil(core::ToSeconds(d.retry_after)))),
+        std::memory_order_relaxed);
+    s.enabled.store(true, std::memory_order_relaxed);
+  }
+
+  void EngineTick(core::TimePoint now) {
+    const double offset = WallOffset(now);
+    std::string json;
+    {
+      std::lock_guard lock(engine_mutex_);
+      for (ControlCluster& c : clusters_) {
+        if (auto ok = engine_->Ingest(FeedPoint(c, now, offset), now); !ok) {
+          Event(c.config.name, "", "engine_feed_rejected", ok.error().message);
+        }
+      }
+      const engine::TickReport report = engine_->Tick(now);
+      for (ControlCluster& c : clusters_) ApplyShedding(c);
+      json = engine::TickJson(*engine_, report, offset).dump();
+    }
+    if (admin_) admin_->Broadcast(std::move(json));
+  }
+
+ public:
+  core::Result<void> PinShedding(const std::string& cluster,
+                                 std::optional<engine::ShedDecision> decision) {
+    if (!engine_) return core::Fail("shedding: the engine is off (engine.enabled: false)");
+    return OnControl([&]() -> core::Result<void> {
+      for (ControlCluster& c : clusters_) {
+        if (c.config.name != cluster) continue;
+        std::lock_guard lock(engine_mutex_);
+        c.pinned = decision;
+        ApplyShedding(c);
+        return {};
+      }
+      return core::Fail("no cluster '" + cluster + "'");
+    });
+  }
+
+ private:
   void FlushAccessLog() {
     if (log_file_ == nullptr) return;
     for (auto& w : workers_) {
@@ -661,8 +836,11 @@ class ProxyServer::Control {
     // which APIs this process serves.
     web::DashboardFeatures features;
     features.proxy = true;
+    features.engine = engine_ != nullptr;
+    features.engine_stream = engine_ != nullptr;
     features.token_required = !config_.admin.token.empty();
-    if (std::optional<web::DashboardResponse> page = web::ServeDashboard(r.method, r.path, features)) {
+    if (std::optional<web::DashboardResponse> page =
+            web::ServeDashboard(r.method, r.path, features)) {
       return {page->status, std::string(page->content_type), std::move(page->body)};
     }
     if (r.method == "GET" && r.path == "/healthz")
@@ -672,7 +850,27 @@ class ProxyServer::Control {
       return {ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "ready\n" : "not ready\n"};
     }
     if (r.method == "GET" && r.path == "/metrics") {
-      return {200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
+      std::string text = MetricsText();
+      if (engine_) {
+        common::AdminRequest er = r;
+        text += engine_api_->Handle(er, Now(), WallOffset(Now())).body;
+      }
+      return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text)};
+    }
+    if (engine_) {
+      // The engine's API (engine_api.h) beside the proxy's; its events also at
+      // /api/v1/engine/events (and merged into /api/v1/events below).
+      static constexpr std::string_view kEngineRoutes[] = {
+          "/api/v1/snapshot",      "/api/v1/directives",   "/api/v1/control/toggle",
+          "/api/v1/policy/update", "/api/v1/runtime/step", "/api/v1/control/chaos-run",
+          "/api/v1/alerts/ack"};
+      common::AdminRequest er = r;
+      if (r.path == "/api/v1/engine/events") er.path = "/api/v1/events";
+      if (er.path != r.path || std::find(std::begin(kEngineRoutes), std::end(kEngineRoutes),
+                                         r.path) != std::end(kEngineRoutes)) {
+        const core::TimePoint now = Now();
+        return engine_api_->Handle(er, now, WallOffset(now));
+      }
     }
     if (r.method == "GET" && r.path == "/api/v1/clusters") {
       return {200, "application/json", ClustersJson()};
@@ -684,6 +882,15 @@ class ProxyServer::Control {
                        {"backend", e.backend},
                        {"kind", e.kind},
                        {"reason", e.reason}});
+      }
+      if (engine_) {
+        // Merged: the engine's events ({id, at, service, kind, severity, reason}), oldest first.
+        const double offset = WallOffset(Now());
+        std::lock_guard lock(engine_mutex_);
+        const auto& events = engine_->events();
+        const size_t skip = events.size() > 200 ? events.size() - 200 : 0;
+        for (size_t i = skip; i < events.size(); ++i)
+          out.push_back(engine::EventJson(events[i], offset));
       }
       return {200, "application/json", out.dump(2) + "\n"};
     }
@@ -735,6 +942,12 @@ class ProxyServer::Control {
   std::string log_scratch_;
   std::mutex events_mutex_;
   std::deque<ProxyEvent> events_;  // guarded by events_mutex_
+  // The embedded engine (null when engine.enabled is false); touched on the control thread,
+  // under engine_mutex_ (EngineApi takes it too).
+  std::mutex engine_mutex_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<engine::EngineApi> engine_api_;
+  core::TimePoint next_engine_tick_{};
 };
 
 ProxyServer::ProxyServer(ProxyConfig config)
@@ -771,6 +984,10 @@ core::Result<void> ProxyServer::BackendAction(const std::string& cluster,
   return control_->BackendAction(cluster, backend, action, value);
 }
 std::vector<ProxyEvent> ProxyServer::Events() { return control_->Events(); }
+core::Result<void> ProxyServer::PinShedding(const std::string& cluster,
+                                            std::optional<engine::ShedDecision> decision) {
+  return control_->PinShedding(cluster, std::move(decision));
+}
 size_t ProxyServer::threads() const { return control_->threads(); }
 
 }  // namespace huddle::proxy

@@ -6,11 +6,13 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/error.h"
+#include "engine/engine.h"
 #include "proxy/config.h"
 
 namespace huddle::proxy {
@@ -59,6 +61,10 @@ class ProxyServer {
   // Admin actions: "drain", "enable", "weight" (value used by weight).
   core::Result<void> BackendAction(const std::string& cluster, const std::string& backend,
                                    const std::string& action, double value);
+  // Overrides the embedded engine's shedding decision for a cluster (nullopt: back to the
+  // engine's); applied at once and kept across engine ticks. An error when the engine is off.
+  core::Result<void> PinShedding(const std::string& cluster,
+                                 std::optional<engine::ShedDecision> decision);
   // Events so far (bounded, oldest dropped).
   std::vector<ProxyEvent> Events();
   size_t threads() const;

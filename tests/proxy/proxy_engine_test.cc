@@ -1,0 +1,169 @@
+// The engine embedded in `huddle proxy`: its API on the admin listener, the per-cluster feed,
+// and load shedding (503 + Retry-After) in the workers.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "proxy_fixture.h"
+
+namespace huddle::proxy::testing {
+namespace {
+
+constexpr char kEngineOn[] = "engine:\n  enabled: true\n  tick: 50ms\n";
+// The engine never ticks during the test: only the pinned decision applies.
+constexpr char kEngineSlow[] = "engine:\n  enabled: true\n  tick: 60s\n";
+constexpr char kNoProbes[] = "    health_check:\n      enabled: false\n";
+
+// A value of a metric line "name{labels} value" in the proxy's /metrics; -1 when absent.
+double Metric(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// Waits (bounded, 3 s) until `done` holds; the proxy's threads make progress meanwhile.
+template <typename F>
+bool WaitFor(F done) {
+  for (int i = 0; i < 300; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return done();
+}
+
+TEST(ProxyEngineTest, ConfigEngineSectionIsValidated) {
+  const std::string base =
+      "listeners:\n  - { name: web, address: 127.0.0.1:0, cluster: app }\n"
+      "clusters:\n  - name: app\n    backends:\n      - { name: a, address: 127.0.0.1:1 }\n";
+  auto off = ParseConfig(base, "t.yaml");
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_FALSE(off->engine.enabled);  // off by default
+  auto on = ParseConfig(base + "engine:\n  enabled: true\n  tick: 500ms\n  shed_rho: 0.8\n", "t");
+  ASSERT_TRUE(on) << on.error().message;
+  EXPECT_TRUE(on->engine.enabled);
+  EXPECT_TRUE(on->engine.shedding);
+  EXPECT_EQ(on->engine.options.tick, core::FromMillis(500));
+  EXPECT_DOUBLE_EQ(on->engine.options.shed_rho, 0.8);
+  auto unknown = ParseConfig(base + "engine:\n  enabled: true\n  tik: 1s\n", "t.yaml");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("tik"), std::string::npos) << unknown.error().message;
+  auto range = ParseConfig(base + "engine:\n  shed_rho: 7\n", "t.yaml");
+  EXPECT_FALSE(range);
+  auto no_admin = ParseConfig(base + "admin:\n  enabled: false\nengine:\n  enabled: true\n", "t");
+  EXPECT_FALSE(no_admin);
+}
+
+TEST(ProxyEngineTest, EngineApiOnTheAdminListener) {
+  ProxyFixture f({.upstreams = 2, .cluster_extra = kNoProbes, .top_extra = kEngineOn});
+  ASSERT_TRUE(f.ok());
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(Get(f.port(), "/").status, 200);
+  // The feed: the snapshot names the cluster, with its request rate and 2 replicas.
+  nlohmann::json snap;
+  ASSERT_TRUE(WaitFor([&] {
+    HttpResponse r = Get(f.admin_port(), "/api/v1/snapshot");
+    if (r.status != 200) return false;
+    snap = nlohmann::json::parse(r.body);
+    return snap["services"].size() == 1 && snap["services"][0]["ready_replicas"] == 2.0 &&
+           snap["counters"]["points_accepted"].get<int>() >= 2;
+  })) << snap.dump();
+  EXPECT_EQ(snap["services"][0]["id"], "app");
+  EXPECT_EQ(snap["mode"], "enabled");
+
+  HttpResponse config = Get(f.admin_port(), "/ui/config.json");
+  ASSERT_EQ(config.status, 200);
+  const auto features = nlohmann::json::parse(config.body);
+  EXPECT_EQ(features["proxy"], true);
+  EXPECT_EQ(features["engine"], true);
+  EXPECT_EQ(features["engine_stream"], true);
+
+  // Control: the freeze toggle reaches the engine.
+  HttpResponse toggle = Post(f.admin_port(), "/api/v1/control/toggle", "{\"mode\":\"frozen\"}");
+  EXPECT_EQ(toggle.status, 200) << toggle.body;
+  snap = nlohmann::json::parse(Get(f.admin_port(), "/api/v1/snapshot").body);
+  EXPECT_EQ(snap["mode"], "frozen");
+
+  // Merged events stay an array; the engine's own list has its own path.
+  HttpResponse events = Get(f.admin_port(), "/api/v1/events");
+  ASSERT_EQ(events.status, 200);
+  EXPECT_TRUE(nlohmann::json::parse(events.body).is_array());
+  EXPECT_EQ(Get(f.admin_port(), "/api/v1/engine/events").status, 200);
+  EXPECT_EQ(Post(f.admin_port(), "/api/v1/ingest", "{}").status, 404);  // the proxy feeds itself
+
+  const std::string metrics = Get(f.admin_port(), "/metrics").body;
+  EXPECT_GE(Metric(metrics, "huddle_engine_ticks_total"), 1);
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}"), 0);
+}
+
+TEST(ProxyEngineTest, ConcurrencyLimitShedsTheNextRequest) {
+  ProxyFixture f({.upstreams = 1,
+                  .cluster_extra = kNoProbes,
+                  .top_extra = kEngineSlow,
+                  .latency = core::FromMillis(400)});
+  ASSERT_TRUE(f.ok());
+  engine::ShedDecision d;
+  d.concurrency_limit = 2;
+  d.retry_after = core::FromSeconds(3);
+  ASSERT_TRUE(f.server().PinShedding("app", d));
+  const std::string in_flight = "huddle_cluster_shed_in_flight{cluster=\"app\"}";
+  HttpConnection a(f.port()), b(f.port());
+  ASSERT_TRUE(a.Send("GET /a HTTP/1.1\r\nhost: t\r\n\r\n"));
+  ASSERT_TRUE(b.Send("GET /b HTTP/1.1\r\nhost: t\r\n\r\n"));
+  ASSERT_TRUE(WaitFor([&] { return Metric(f.server().MetricsText(), in_flight) == 2; }));
+  const HttpResponse shed = Get(f.port(), "/c");  // the third concurrent request
+  EXPECT_EQ(shed.status, 503);
+  EXPECT_EQ(shed.Header("retry-after"), "3");
+  EXPECT_EQ(a.Read().status, 200);
+  EXPECT_EQ(b.Read().status, 200);
+  const std::string metrics = f.server().MetricsText();
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}"), 1);
+  EXPECT_EQ(Metric(metrics, in_flight), 0);
+  // Below the limit again: admitted.
+  EXPECT_EQ(Get(f.port(), "/d").status, 200);
+}
+
+TEST(ProxyEngineTest, AdmitProbabilityZeroShedsEverything) {
+  ProxyFixture f({.upstreams = 1, .cluster_extra = kNoProbes, .top_extra = kEngineSlow});
+  ASSERT_TRUE(f.ok());
+  engine::ShedDecision d;
+  d.admit_probability = 0.0;
+  ASSERT_TRUE(f.server().PinShedding("app", d));
+  HttpConnection c(f.port());
+  for (int i = 0; i < 10; ++i) {  // one keep-alive connection: a shed request keeps it open
+    ASSERT_TRUE(c.Send("GET / HTTP/1.1\r\nhost: t\r\n\r\n"));
+    const HttpResponse r = c.Read();
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.Header("retry-after"), "1");
+    EXPECT_FALSE(r.closed);
+  }
+  EXPECT_EQ(f.upstream(0).served(), 0u);
+  EXPECT_EQ(Metric(f.server().MetricsText(),
+                   "huddle_cluster_shed_total{cluster=\"app\",reason=\"admission\"}"),
+            10);
+  // Unpinned: the engine's own decision (no data yet: admit everything).
+  ASSERT_TRUE(f.server().PinShedding("app", std::nullopt));
+  EXPECT_EQ(Get(f.port(), "/").status, 200);
+}
+
+TEST(ProxyEngineTest, EngineOffShedsNothing) {
+  ProxyFixture f({.upstreams = 1, .cluster_extra = kNoProbes, .latency = core::FromMillis(200)});
+  ASSERT_TRUE(f.ok());
+  engine::ShedDecision d;
+  d.admit_probability = 0.0;
+  d.concurrency_limit = 1;
+  EXPECT_FALSE(f.server().PinShedding("app", d));  // nothing to pin without the engine
+  HttpConnection a(f.port()), b(f.port()), c(f.port());
+  for (HttpConnection* x : {&a, &b, &c}) ASSERT_TRUE(x->Send("GET / HTTP/1.1\r\nhost: t\r\n\r\n"));
+  for (HttpConnection* x : {&a, &b, &c}) EXPECT_EQ(x->Read().status, 200);
+  const std::string metrics = f.server().MetricsText();
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}"), 0);
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"admission\"}"), 0);
+  EXPECT_EQ(Get(f.admin_port(), "/api/v1/snapshot").status, 404);
+  const auto features = nlohmann::json::parse(Get(f.admin_port(), "/ui/config.json").body);
+  EXPECT_EQ(features["engine"], false);
+}
+
+}  // namespace
+}  // namespace huddle::proxy::testing

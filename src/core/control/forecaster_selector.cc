@@ -15,6 +15,8 @@ const char* ForecasterKindName(ForecasterKind kind) {
       return "ols";
     case ForecasterKind::kEwma:
       return "ewma";
+    case ForecasterKind::kSeasonal:
+      return "seasonal";
   }
   return "unknown";
 }
@@ -30,6 +32,9 @@ Result<ForecasterSelectorOptions> ForecasterSelectorOptions::Parse(const OptionM
   o.score_window = size("score_window", o.score_window, 1);
   o.ols_window = size("ols_window", o.ols_window, 2);
   o.min_scored = size("min_scored", o.min_scored, 0);
+  o.long_horizon_steps = size("long_horizon_steps", o.long_horizon_steps, 1);
+  o.season.bucket_steps = size("season_bucket_steps", o.season.bucket_steps, 1);
+  o.season.max_buckets = size("season_max_buckets", o.season.max_buckets, 8);
   const OptionRange unit{.min = 0, .max = 1, .min_exclusive = true};
   o.ewma_alpha = r.Double("ewma_alpha", o.ewma_alpha, unit);
   o.switch_margin = r.Double("switch_margin", o.switch_margin, {.min = 0, .max = 1});
@@ -45,10 +50,17 @@ ForecasterSelector::ForecasterSelector(const ForecasterSelectorOptions& options)
       holt_(options.holt),
       ols_(options.ols_window),
       ewma_(options.ewma_alpha),
+      season_(options.season),
       scorers_{ForecastScorer(options.horizon_steps, options.score_window),
                ForecastScorer(options.horizon_steps, options.score_window),
                ForecastScorer(options.horizon_steps, options.score_window),
-               ForecastScorer(options.horizon_steps, options.score_window)} {}
+               ForecastScorer(options.horizon_steps, options.score_window),
+               ForecastScorer(options.horizon_steps, options.score_window)},
+      long_scorers_{ForecastScorer(options.long_horizon_steps, options.score_window),
+                    ForecastScorer(options.long_horizon_steps, options.score_window),
+                    ForecastScorer(options.long_horizon_steps, options.score_window),
+                    ForecastScorer(options.long_horizon_steps, options.score_window),
+                    ForecastScorer(options.long_horizon_steps, options.score_window)} {}
 
 double ForecasterSelector::ForecastWith(ForecasterKind kind, double steps) const {
   double value = 0.0;
@@ -65,11 +77,17 @@ double ForecasterSelector::ForecastWith(ForecasterKind kind, double steps) const
     case ForecasterKind::kEwma:
       value = ewma_.value();
       break;
+    case ForecasterKind::kSeasonal:
+      value = season_.active() ? season_.Forecast(steps) : holt_.Forecast(steps);
+      break;
   }
   return std::max(0.0, value);
 }
 
-double ForecasterSelector::Forecast(double steps) const { return ForecastWith(chosen_, steps); }
+double ForecasterSelector::Forecast(double steps) const {
+  const bool beyond = steps > static_cast<double>(options_.horizon_steps);
+  return ForecastWith(beyond ? chosen_long() : chosen_, steps);
+}
 
 void ForecasterSelector::Add(double y) {
   if (!std::isfinite(y)) return;
@@ -78,10 +96,14 @@ void ForecasterSelector::Add(double y) {
   holt_.Add(y);
   ols_.Add(static_cast<double>(steps_), y);
   ewma_.Add(y);
+  season_.Add(y);
   const double h = static_cast<double>(options_.horizon_steps);
+  const double h_long = static_cast<double>(options_.long_horizon_steps);
   for (size_t k = 0; k < kForecasterKinds; ++k) {
     scorers_[k].Add(y, ForecastWith(static_cast<ForecasterKind>(k), h));
+    long_scorers_[k].Add(y, ForecastWith(static_cast<ForecasterKind>(k), h_long));
   }
+  UpdateLongChoice();
   if (scorers_[0].scored() < std::max<size_t>(options_.min_scored, 1)) return;
   size_t best = 0;
   for (size_t k = 1; k < kForecasterKinds; ++k) {
@@ -90,6 +112,23 @@ void ForecasterSelector::Add(double y) {
   const double current = scorers_[static_cast<size_t>(chosen_)].Mase();
   if (!(scorers_[best].Mase() < current * (1.0 - options_.switch_margin))) return;
   chosen_ = static_cast<ForecasterKind>(best);
+}
+
+void ForecasterSelector::UpdateLongChoice() {
+  const auto& seasonal = long_scorers_[static_cast<size_t>(ForecasterKind::kSeasonal)];
+  if (!season_.active() || seasonal.scored() < std::max<size_t>(options_.min_scored, 1)) {
+    long_seasonal_ = false;
+    return;
+  }
+  const double other = long_scorers_[static_cast<size_t>(chosen_)].Mase();
+  if (chosen_ == ForecasterKind::kSeasonal) {
+    long_seasonal_ = true;
+  } else if (long_seasonal_) {
+    // Hysteresis: back to the chosen model only when it beats the season by the margin.
+    long_seasonal_ = !(other < seasonal.Mase() * (1.0 - options_.switch_margin));
+  } else {
+    long_seasonal_ = seasonal.Mase() < other * (1.0 - options_.switch_margin);
+  }
 }
 
 }  // namespace huddle::core

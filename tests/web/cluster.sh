@@ -1,5 +1,5 @@
 # Sourced by run.sh: starts a small huddle cluster on loopback (four `huddle upstream`, one
-# `huddle proxy` with the thermal policy) and remembers every pid it started in $PIDS.
+# `huddle proxy` with the thermal policy and the embedded engine) and remembers every pid it started in $PIDS.
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
 start_upstream() {  # name port [extra args...]
@@ -40,6 +40,8 @@ clusters:
     backends:
 $backends    health_check: { path: /healthz, interval: 500ms, timeout: 300ms, rise: 2, fall: 2 }
     retries: { attempts: 2 }
+# The embedded engine feeds the page's engine sections; observe only (no shedding of the load).
+engine: { enabled: true, tick: 500ms, shedding: false }
 YAML
   "$HUDDLE" proxy -c "$WORK/proxy.yaml" >"$WORK/proxy.log" 2>&1 &
   PIDS+=($!)

@@ -88,8 +88,9 @@ test('the page loads, shows every backend and live charts', async () => {
     const c = window.huddleDashboard.model.clusters.get('app');
     return c && c.history.last('cluster.rate') > 10;
   }, null, { timeout: 8000 });
-  // Engine and task service are not running here: their sections say so.
-  assert.match(await page.locator('#services').innerText(), /Not available/);
+  // The engine runs embedded in the proxy: its section is not "Not available" (see the engine test).
+  await page.waitForSelector('#services table.services', { timeout: 5000 });
+  assert.doesNotMatch(await page.locator('#services').innerText(), /Not available/);
 });
 
 test('the slow backend runs hot and leaves the inner ring', async () => {
@@ -161,6 +162,25 @@ test('keyboard: views by number, a backend by Tab and Enter, weight set from its
   await page.keyboard.press('3');
   await page.waitForSelector('#view-topology:not([hidden]) .na');
   assert.match(await page.locator('#topology').innerText(), /Not available/);
+  await page.keyboard.press('1');
+});
+
+test('the engine panel shows the cluster as a service; a freeze click reaches the engine', async () => {
+  await page.keyboard.press('1');
+  await page.waitForSelector('#services table.services tbody tr[data-service="app"]', { timeout: 10000 });
+  const head = await page.locator('#services table.services thead').innerText();
+  for (const column of ['forecast', 'utilisation', 'failure risk']) assert.match(head, new RegExp(column));
+  const row = await page.locator('#services tr[data-service="app"]').innerText();
+  assert.match(row, /%/, 'utilisation and risk are shown as percentages');
+  await shot('dashboard-engine.png');
+  await page.keyboard.press('2');
+  await page.waitForSelector('#view-control:not([hidden]) #ap-freeze');
+  await page.click('#ap-freeze');
+  const snapshot = async () => (await fetch(`${ADMIN}/api/v1/snapshot`)).json();
+  await until('autopilot frozen in the engine', async () => (await snapshot()).mode === 'frozen', 5000);
+  await page.waitForSelector('#action-log li:has-text("freeze the autopilot: accepted")', { timeout: 3000 });
+  await page.click('#ap-enable');
+  await until('autopilot enabled again', async () => (await snapshot()).mode === 'enabled', 5000);
   await page.keyboard.press('1');
 });
 

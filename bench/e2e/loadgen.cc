@@ -2,13 +2,12 @@
 // thread, every request's latency recorded (raw percentiles, no coordinated-omission
 // "correction" as wrk applies). Output: one line of key=value pairs.
 //   loadgen PORT CONNECTIONS SECONDS
-#include <utility>
-
 #include <algorithm>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -40,10 +39,12 @@ asio::awaitable<void> Client(uint16_t port, Clock::time_point end, Stats& stats)
     buffer.clear();
     while (Clock::now() < end) {
       const auto start = Clock::now();
-      co_await asio::async_write(socket, asio::buffer(request), asio::redirect_error(asio::use_awaitable, ec));
+      co_await asio::async_write(socket, asio::buffer(request),
+                                 asio::redirect_error(asio::use_awaitable, ec));
       size_t head_end = std::string::npos;
       while (!ec && (head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-        const size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        const size_t n = co_await socket.async_read_some(
+            asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
         buffer.append(chunk, n);
       }
       if (ec) break;
@@ -53,12 +54,14 @@ asio::awaitable<void> Client(uint16_t port, Clock::time_point end, Stats& stats)
       if (cl < head_end) length = std::strtoul(buffer.c_str() + cl + 14, nullptr, 10);
       const bool close = buffer.find("onnection: close") < head_end;
       while (!ec && buffer.size() < head_end + 4 + length) {
-        const size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+        const size_t n = co_await socket.async_read_some(
+            asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
         buffer.append(chunk, n);
       }
       if (ec) break;
       buffer.erase(0, head_end + 4 + length);
-      stats.latency_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      stats.latency_ms.push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - start).count());
       if (status >= 200 && status < 300) {
         ++stats.ok;
       } else {
@@ -82,16 +85,21 @@ int main(int argc, char** argv) {
   Stats stats;
   stats.latency_ms.reserve(2'000'000);
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  for (int i = 0; i < connections; ++i) asio::co_spawn(io, Client(port, end, stats), asio::detached);
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  for (int i = 0; i < connections; ++i)
+    asio::co_spawn(io, Client(port, end, stats), asio::detached);
   io.run();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   auto& v = stats.latency_ms;
   std::sort(v.begin(), v.end());
-  auto q = [&v](double p) { return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))]; };
-  std::printf("requests=%zu rps=%.0f ok=%llu non2xx=%llu errors=%llu p50=%.3f p95=%.3f p99=%.3f max=%.3f\n",
-              v.size(), v.size() / elapsed, static_cast<unsigned long long>(stats.ok),
-              static_cast<unsigned long long>(stats.non2xx), static_cast<unsigned long long>(stats.errors),
-              q(0.50), q(0.95), q(0.99), v.empty() ? 0.0 : v.back());
+  auto q = [&v](double p) {
+    return v.empty() ? 0.0 : v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+  };
+  std::printf(
+      "requests=%zu rps=%.0f ok=%llu non2xx=%llu errors=%llu p50=%.3f p95=%.3f p99=%.3f max=%.3f\n",
+      v.size(), v.size() / elapsed, static_cast<unsigned long long>(stats.ok),
+      static_cast<unsigned long long>(stats.non2xx), static_cast<unsigned long long>(stats.errors),
+      q(0.50), q(0.95), q(0.99), v.empty() ? 0.0 : v.back());
   return 0;
 }

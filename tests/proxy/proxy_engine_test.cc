@@ -2,6 +2,12 @@
 // and load shedding (503 + Retry-After) in the workers.
 #include <gtest/gtest.h>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -95,6 +101,31 @@ TEST(ProxyEngineTest, EngineApiOnTheAdminListener) {
   const std::string metrics = Get(f.admin_port(), "/metrics").body;
   EXPECT_GE(Metric(metrics, "huddle_engine_ticks_total"), 1);
   EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}"), 0);
+}
+
+TEST(ProxyEngineTest, EveryEngineTickIsStreamedOnWs) {
+  ProxyFixture f({.upstreams = 1, .cluster_extra = kNoProbes, .top_extra = kEngineOn});
+  ASSERT_TRUE(f.ok());
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  beast::websocket::stream<boost::asio::ip::tcp::socket> ws(io);
+  boost::asio::connect(ws.next_layer(),
+                       resolver.resolve("127.0.0.1", std::to_string(f.admin_port())));
+  ws.handshake("127.0.0.1", "/ws");
+  // Two consecutive messages are two ticks of the engine, each naming the cluster.
+  uint64_t previous = 0;
+  for (int i = 0; i < 2; ++i) {
+    beast::flat_buffer buffer;
+    ws.read(buffer);  // a tick every 50 ms
+    const auto tick = nlohmann::json::parse(beast::buffers_to_string(buffer.data()));
+    ASSERT_TRUE(tick.contains("events")) << tick.dump();
+    ASSERT_EQ(tick["services"].size(), 1u);
+    EXPECT_EQ(tick["services"][0]["id"], "app");
+    EXPECT_GT(tick["tick"].get<uint64_t>(), previous);
+    previous = tick["tick"].get<uint64_t>();
+  }
+  ws.close(beast::websocket::close_code::normal);
 }
 
 TEST(ProxyEngineTest, ConcurrencyLimitShedsTheNextRequest) {

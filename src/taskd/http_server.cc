@@ -116,12 +116,16 @@ class HttpServer::Impl : public std::enable_shared_from_this<HttpServer::Impl> {
 
   void Run() { io_.run(); }
 
-  void Stop() {
-    asio::post(io_, [self = shared_from_this()] {
-      beast::error_code ec;
-      self->acceptor_.close(ec);
-    });
-    io_.stop();
+  void Stop() { io_.stop(); }
+
+  // After the run thread has stopped: closes the acceptor and runs the aborted accept handler, so
+  // it drops its reference to this Impl (otherwise the handler, the io_context that holds it and
+  // this Impl keep one another alive). Sessions still waiting are destroyed with the io_context.
+  void Shutdown() {
+    io_.restart();
+    beast::error_code ec;
+    acceptor_.close(ec);
+    io_.poll();
   }
 
  private:
@@ -147,6 +151,7 @@ void HttpServer::Stop() {
   if (!thread_.joinable()) return;
   impl_->Stop();
   thread_.join();
+  impl_->Shutdown();
 }
 
 }  // namespace huddle::taskd

@@ -578,6 +578,13 @@ double ServiceState::ForecastRps(double steps) const {
   const bool use_load = load.steps() >= 5 && mu_estimate > 0;
   const core::ForecasterSelector& f = use_load ? load : forecaster;
   const int state = use_load ? load_crossover.state() : crossover.state();
+  // A detected season that out-scores the chosen model at the long horizon plans every step: its
+  // profile already carries the cycle's rise and fall, without the sample noise of the short
+  // models or of a short OLS slope extrapolated over the planning horizon.
+  if (f.chosen_long() == core::ForecasterKind::kSeasonal) {
+    const double seasonal = f.ForecastWith(core::ForecasterKind::kSeasonal, steps);
+    return use_load ? seasonal * mu_estimate : seasonal;
+  }
   double v = f.Forecast(steps);
   // While the fast/slow crossover says "rising", risk and planning also take the windowed OLS
   // trend when it is higher: the selector's choice lags a fresh trend (it needs scored errors

@@ -170,7 +170,10 @@ int RunDemoCommand(int argc, char** argv) {
            (policy.empty() ? std::string() : "    policy: " + policy + "\n") + "    backends:\n" +
            backends +
            "    health_check: { path: /healthz, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }\n"
-           "    retries: { attempts: 2 }\n";
+           "    retries: { attempts: 2 }\n"
+           // The engine watches (forecasts, risk, what the autopilot would do) so the dashboard
+           // shows its panels; it does not shed (see docs/config.md on closed-loop shedding).
+           "engine: { enabled: true, shedding: false, tick: 1s }\n";
   };
   core::Result<ProxyConfig> config = ParseConfig(make_config(admin_port), "demo");
   if (!config) {

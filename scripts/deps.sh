@@ -8,8 +8,12 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libboost-all-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpq-dev libssl-dev postgresql
-  python3 gnuplot-nox chromium nodejs npm
+  python3 gnuplot-nox chromium
 )
+# Node.js builds the dashboard. Machines that already have node and npm (for example from
+# NodeSource, whose nodejs conflicts with Debian's npm) keep theirs.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [[ -n ${HUDDLE_EXTRA_PACKAGES:-} ]]; then
   read -r -a extra <<<"$HUDDLE_EXTRA_PACKAGES"
   packages+=("${extra[@]}")

@@ -23,7 +23,7 @@ if [[ ! -x $CHROMIUM ]]; then
 fi
 if ! "$HUDDLE" upstream --help >/dev/null 2>&1; then
   echo "run.sh: SKIPPED: $HUDDLE has no 'upstream' command (apps/huddle/main.cc does not dispatch" \
-    "the proxy's commands yet); give a binary that has them, e.g. bench/e2e/build_cli.sh's huddle-cli" >&2
+    "the proxy's commands); give the huddle binary of a full build" >&2
   exit 77
 fi
 if [[ ! -d $here/node_modules/playwright-core ]]; then

@@ -82,14 +82,14 @@ test('the page loads, shows every backend and live charts', async () => {
   const names = await page.$$eval('svg.rings g[data-backend]', (els) => els.map((e) => e.dataset.backend).sort());
   assert.deepEqual(names, ['u1', 'u2', 'u3', 'u4']);
   assert.equal(await page.locator('.uplot').count() >= 5, true, 'five uPlot charts per cluster');
-  await page.waitForFunction(() => document.getElementById('live').textContent.startsWith('live'), null, { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById('live').textContent.startsWith('live'), null, { timeout: 15000 });
   // The charts fill: the cluster request rate is above zero within a few ticks.
   await page.waitForFunction(() => {
     const c = window.huddleDashboard.model.clusters.get('app');
     return c && c.history.last('cluster.rate') > 10;
-  }, null, { timeout: 8000 });
+  }, null, { timeout: 15000 });
   // The engine runs embedded in the proxy: its section is not "Not available" (see the engine test).
-  await page.waitForSelector('#services table.services', { timeout: 5000 });
+  await page.waitForSelector('#services table.services', { timeout: 15000 });
   assert.doesNotMatch(await page.locator('#services').innerText(), /Not available/);
 });
 
@@ -108,8 +108,8 @@ test('a crashed backend shows in the rings and the timeline within seconds', asy
   const pid = Number(readFileSync(join(WORK, 'u4.pid'), 'utf8'));
   const t0 = Date.now();
   process.kill(pid, 'SIGKILL');
-  await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="down"], [data-state="ejected"])', { timeout: 8000 });
-  await page.waitForSelector('#timeline li[data-subject="app/u4"]:is([data-kind="down"], [data-kind="ejected"])', { timeout: 3000 });
+  await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="down"], [data-state="ejected"])', { timeout: 15000 });
+  await page.waitForSelector('#timeline li[data-subject="app/u4"]:is([data-kind="down"], [data-kind="ejected"])', { timeout: 15000 });
   const seconds = (Date.now() - t0) / 1000;
   assert.ok(seconds < 10, `seen after ${seconds} s`);
   const u4 = (await clusters()).find((b) => b.name === 'u4');
@@ -128,17 +128,17 @@ test('a drain clicked on the page takes the backend out of rotation', async () =
   await page.keyboard.press('2');
   await page.waitForSelector('#view-control:not([hidden]) button[data-action="drain"][data-backend="u2"]');
   await page.click('button[data-action="drain"][data-backend="u2"]');
-  const u2 = await until('u2 drained in the API', async () => (await clusters()).find((b) => b.name === 'u2' && b.draining && !b.in_table), 5000);
+  const u2 = await until('u2 drained in the API', async () => (await clusters()).find((b) => b.name === 'u2' && b.draining && !b.in_table), 15000);
   assert.equal(u2.draining, true);
-  await page.waitForSelector('#action-log li:has-text("drain u2: accepted")', { timeout: 3000 });
-  await page.waitForSelector('#backend-controls tr[data-backend="u2"] td.st-drained', { timeout: 5000 });
+  await page.waitForSelector('#action-log li:has-text("drain u2: accepted")', { timeout: 15000 });
+  await page.waitForSelector('#backend-controls tr[data-backend="u2"] td.st-drained', { timeout: 15000 });
   await shot('dashboard-control.png');
   // Enable it again from the page.
   await page.click('button[data-action="enable"][data-backend="u2"]');
-  await until('u2 enabled in the API', async () => (await clusters()).find((b) => b.name === 'u2' && !b.draining), 5000);
+  await until('u2 enabled in the API', async () => (await clusters()).find((b) => b.name === 'u2' && !b.draining), 15000);
   await page.keyboard.press('1');
-  await page.waitForSelector('#timeline li[data-source="control"][data-subject="app/u2"]', { timeout: 3000 });
-  await page.waitForSelector('#timeline li[data-source="observed"][data-subject="app/u2"][data-kind="drained"]', { timeout: 3000 });
+  await page.waitForSelector('#timeline li[data-source="control"][data-subject="app/u2"]', { timeout: 15000 });
+  await page.waitForSelector('#timeline li[data-source="observed"][data-subject="app/u2"][data-kind="drained"]', { timeout: 15000 });
 });
 
 test('keyboard: views by number, a backend by Tab and Enter, weight set from its panel', async () => {
@@ -156,7 +156,7 @@ test('keyboard: views by number, a backend by Tab and Enter, weight set from its
   const weight = page.locator(`.detail input[aria-label="weight of ${found}"]`);
   await weight.fill('2');
   await page.click(`.detail button[data-action="weight"][data-backend="${found}"]`);
-  await until(`${found} weight 2 in the API`, async () => (await clusters()).find((b) => b.name === found && b.weight === 2), 5000);
+  await until(`${found} weight 2 in the API`, async () => (await clusters()).find((b) => b.name === found && b.weight === 2), 15000);
   await page.keyboard.press('Escape');
   await page.waitForSelector('.detail .hint');
   await page.keyboard.press('3');
@@ -167,7 +167,7 @@ test('keyboard: views by number, a backend by Tab and Enter, weight set from its
 
 test('the engine panel shows the cluster as a service; a freeze click reaches the engine', async () => {
   await page.keyboard.press('1');
-  await page.waitForSelector('#services table.services tbody tr[data-service="app"]', { timeout: 10000 });
+  await page.waitForSelector('#services table.services tbody tr[data-service="app"]', { timeout: 15000 });
   const head = await page.locator('#services table.services thead').innerText();
   for (const column of ['forecast', 'utilisation', 'failure risk']) assert.match(head, new RegExp(column));
   const row = await page.locator('#services tr[data-service="app"]').innerText();
@@ -177,10 +177,10 @@ test('the engine panel shows the cluster as a service; a freeze click reaches th
   await page.waitForSelector('#view-control:not([hidden]) #ap-freeze');
   await page.click('#ap-freeze');
   const snapshot = async () => (await fetch(`${ADMIN}/api/v1/snapshot`)).json();
-  await until('autopilot frozen in the engine', async () => (await snapshot()).mode === 'frozen', 5000);
-  await page.waitForSelector('#action-log li:has-text("freeze the autopilot: accepted")', { timeout: 3000 });
+  await until('autopilot frozen in the engine', async () => (await snapshot()).mode === 'frozen', 15000);
+  await page.waitForSelector('#action-log li:has-text("freeze the autopilot: accepted")', { timeout: 15000 });
   await page.click('#ap-enable');
-  await until('autopilot enabled again', async () => (await snapshot()).mode === 'enabled', 5000);
+  await until('autopilot enabled again', async () => (await snapshot()).mode === 'enabled', 15000);
   await page.keyboard.press('1');
 });
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -916,7 +917,7 @@ class ProxyServer::Control {
           } else {
             value = std::stod(raw);
           }
-        } catch (...) {
+        } catch (const std::exception&) {  // nlohmann type_error, std::stod errors
           return {400, "text/plain; charset=utf-8", "weight: give ?value=N or {\"weight\": N}\n"};
         }
       }

@@ -6,5 +6,6 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build/release}
 cmake --build "$build" --target huddle >/dev/null
 echo "$build/apps/huddle/huddle"
-c++ -std=c++20 -O2 -DNDEBUG "$root/bench/e2e/loadgen.cc" -o "$build/loadgen" -lpthread
+# -include utility: Boost 1.74's asio uses std::exchange without including <utility>.
+c++ -std=c++20 -O2 -DNDEBUG -include utility "$root/bench/e2e/loadgen.cc" -o "$build/loadgen" -lpthread
 echo "$build/loadgen"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 
 #include "core/policy/table_slots.h"
 
@@ -27,6 +28,16 @@ Result<PeakEwmaPolicy::Options> PeakEwmaPolicy::ParseOptions(const OptionMap& op
   parsed.choice_count =
       static_cast<int>(reader.Int("choice_count", parsed.choice_count, {.min = 2, .max = 64}));
   parsed.full_scan = reader.Bool("full_scan", parsed.full_scan);
+  parsed.slow_factor = reader.Double("slow_factor", parsed.slow_factor, {.min = 0, .max = 1000});
+  if (parsed.slow_factor > 0.0 && parsed.slow_factor <= 1.0) {
+    reader.Problem("slow_factor must be 0 (off) or above 1");
+  }
+  parsed.slow_min_excess =
+      reader.Time("slow_min_excess", parsed.slow_min_excess, {.min = 0, .max = 3600});
+  parsed.slow_retry_interval =
+      reader.Time("slow_retry_interval", parsed.slow_retry_interval, {.min = 0, .max = 3600});
+  parsed.slow_alpha =
+      reader.Double("slow_alpha", parsed.slow_alpha, {.min = 0, .max = 1, .min_exclusive = true});
   if (auto status = reader.Finish(); !status) return std::unexpected(status.error());
   return parsed;
 }
@@ -51,6 +62,14 @@ void PeakEwmaPolicy::Update(const RoutingTable& table) {
     if (e.backend < weights_.size() && e.weight > 0.0) weights_[e.backend] = e.weight;
   }
   in_flight_.Update(table);
+  slow_.resize(TableSlots(table));
+  // Backends that left the table keep no quarantine (Tick counts table members only).
+  std::vector<bool> listed(slow_.size(), false);
+  for (BackendIndex b : backends_) listed[b] = true;
+  for (size_t b = 0; b < slow_.size(); ++b) {
+    if (!listed[b]) slow_[b].quarantined = false;
+  }
+  median_scratch_.reserve(slow_.size());
 }
 
 double PeakEwmaPolicy::CostNanos(BackendIndex b, TimePoint now) const {
@@ -78,13 +97,16 @@ std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
   if (options_.full_scan || static_cast<size_t>(options_.choice_count) >= n) {
     // Every backend is a candidate; ties go to table order.
     BackendIndex best = backends_.front();
+    if (TrialDue(best, ctx.now)) return best;
     Touch(best, ctx.now);
     double best_load = LoadNanos(best, ctx.now);
     for (size_t k = 1; k < n; ++k) {
-      Touch(backends_[k], ctx.now);
-      const double load = LoadNanos(backends_[k], ctx.now);
-      if (load < best_load) {
-        best = backends_[k];
+      const BackendIndex c = backends_[k];
+      if (TrialDue(c, ctx.now)) return c;
+      Touch(c, ctx.now);
+      const double load = LoadNanos(c, ctx.now);
+      if (Beats(c, load, best, best_load)) {
+        best = c;
         best_load = load;
       }
     }
@@ -93,13 +115,15 @@ std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
   if (options_.choice_count > 2) {
     // k draws with replacement (a repeat only wastes a draw); the least loaded wins.
     BackendIndex best = backends_[ctx.rng.Below(n)];
+    if (TrialDue(best, ctx.now)) return best;
     Touch(best, ctx.now);
     double best_load = LoadNanos(best, ctx.now);
     for (int k = 1; k < options_.choice_count; ++k) {
       const BackendIndex c = backends_[ctx.rng.Below(n)];
+      if (TrialDue(c, ctx.now)) return c;
       Touch(c, ctx.now);
       const double load = LoadNanos(c, ctx.now);
-      if (load < best_load) {
+      if (Beats(c, load, best, best_load)) {
         best = c;
         best_load = load;
       }
@@ -111,9 +135,28 @@ std::optional<BackendIndex> PeakEwmaPolicy::Pick(const PickContext& ctx) {
   if (j >= i) ++j;
   const BackendIndex a = backends_[i];
   const BackendIndex b = backends_[j];
+  if (TrialDue(a, ctx.now)) return a;
+  if (TrialDue(b, ctx.now)) return b;
   Touch(a, ctx.now);
   Touch(b, ctx.now);
-  return LoadNanos(a, ctx.now) <= LoadNanos(b, ctx.now) ? a : b;
+  return Beats(b, LoadNanos(b, ctx.now), a, LoadNanos(a, ctx.now)) ? b : a;
+}
+
+bool PeakEwmaPolicy::Beats(BackendIndex c, double load, BackendIndex best, double best_load) const {
+  if (quarantined_count_ > 0) {
+    const bool qc = Quarantined(c);
+    const bool qb = Quarantined(best);
+    if (qc != qb) return qb;
+  }
+  return load < best_load;
+}
+
+bool PeakEwmaPolicy::TrialDue(BackendIndex b, TimePoint now) {
+  if (quarantined_count_ == 0 || !Quarantined(b)) return false;
+  SlowState& s = slow_[b];
+  if (now - s.last_trial < options_.slow_retry_interval) return false;
+  s.last_trial = now;
+  return true;
 }
 
 void PeakEwmaPolicy::Touch(BackendIndex b, TimePoint now) {
@@ -136,6 +179,7 @@ void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint n
   if (b >= estimates_.size()) return;
   double rtt = std::max(0.0, Nanos(outcome.latency));
   if (!outcome.ok) rtt = std::max(rtt, Nanos(options_.failure_penalty));
+  Sample(b, outcome);
   Estimate& e = estimates_[b];
   if (!e.has_sample) {
     e.cost_ns = rtt;
@@ -150,15 +194,77 @@ void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint n
   }
 }
 
+void PeakEwmaPolicy::ObserveProbe(BackendIndex b, const Outcome& outcome, TimePoint now) {
+  latest_ = std::max(latest_, now);
+  Sample(b, outcome);
+}
+
+void PeakEwmaPolicy::Sample(BackendIndex b, const Outcome& outcome) {
+  // Failures say nothing about speed (the cost and outlier detection charge them).
+  if (options_.slow_factor <= 0.0 || b >= slow_.size() || !outcome.ok) return;
+  SlowState& s = slow_[b];
+  const double rtt = std::max(0.0, Nanos(outcome.latency));
+  s.latency_ns = s.samples == 0 ? rtt : s.latency_ns + options_.slow_alpha * (rtt - s.latency_ns);
+  ++s.samples;
+}
+
+void PeakEwmaPolicy::Tick(TimePoint now) {
+  latest_ = std::max(latest_, now);
+  if (options_.slow_factor <= 0.0) return;
+  constexpr uint32_t kMinSamples = 5;
+  median_scratch_.clear();
+  for (BackendIndex b : backends_) {
+    if (b < slow_.size() && slow_[b].samples >= kMinSamples) {
+      median_scratch_.push_back(slow_[b].latency_ns);
+    }
+  }
+  const bool measured = median_scratch_.size() >= 2;
+  if (measured) {
+    const size_t mid = (median_scratch_.size() - 1) / 2;  // lower median
+    std::nth_element(median_scratch_.begin(), median_scratch_.begin() + static_cast<ptrdiff_t>(mid),
+                     median_scratch_.end());
+    median_latency_ns_ = median_scratch_[mid];
+  }
+  const double limit = std::max(options_.slow_factor * median_latency_ns_,
+                                median_latency_ns_ + Nanos(options_.slow_min_excess));
+  quarantined_count_ = 0;
+  for (BackendIndex b : backends_) {
+    if (b >= slow_.size()) continue;
+    SlowState& s = slow_[b];
+    const bool slow = measured && s.samples >= kMinSamples && s.latency_ns > limit;
+    if (slow != s.quarantined) {
+      s.quarantined = slow;
+      if (slow) s.last_trial = now;
+      if (listener_) {
+        char reason[160];
+        std::snprintf(
+            reason, sizeof reason,
+            slow ? "smoothed latency %.1f ms is %.1fx the cluster median %.1f ms: "
+                   "quarantined (one trial request per interval)"
+                 : "smoothed latency %.1f ms is back within %.1fx of the median %.1f ms",
+            s.latency_ns / 1e6,
+            slow ? s.latency_ns / std::max(1.0, median_latency_ns_) : options_.slow_factor,
+            median_latency_ns_ / 1e6);
+        listener_(PolicyEvent{now, b, slow ? "slow" : "recovered", reason});
+      }
+    }
+    if (s.quarantined) ++quarantined_count_;
+  }
+}
+
 void PeakEwmaPolicy::ReportCluster(StatSink& sink) const {
   sink.Gauge("backends", static_cast<double>(backends_.size()));
   sink.Gauge("in_flight", static_cast<double>(in_flight_.MembersTotal()));
+  sink.Gauge("quarantined", static_cast<double>(quarantined_count_));
+  sink.Gauge("median_latency_ms", median_latency_ns_ / 1e6);
 }
 
 void PeakEwmaPolicy::ReportBackend(BackendIndex b, StatSink& sink) const {
   sink.Gauge("in_flight", static_cast<double>(in_flight_.Get(b)));
   sink.Gauge("cost_ms", CostNanos(b, latest_) / 1e6);
   sink.Gauge("load_ms", LoadNanos(b, latest_) / 1e6);
+  if (b < slow_.size()) sink.Gauge("latency_ms", slow_[b].latency_ns / 1e6);
+  sink.Gauge("inner", Quarantined(b) ? 0.0 : 1.0);
 }
 
 }  // namespace huddle::core

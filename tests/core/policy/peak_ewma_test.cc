@@ -231,5 +231,178 @@ TEST(PeakEwmaPolicyTest, OptionsAreValidated) {
   EXPECT_FALSE(PeakEwmaPolicy::Create({{"full_scan", "maybe"}}).has_value());
 }
 
+// Slow-server quarantine: six backends, five at 5 ms, backend 5 at 25 ms (5x), as the proxy
+// benchmark's "slow" scenario.
+PeakEwmaPolicy::Options FourChoices(double slow_factor = 3.0, int choices = 4) {
+  PeakEwmaPolicy::Options o;
+  o.choice_count = choices;
+  o.slow_factor = slow_factor;
+  return o;
+}
+
+void Warm(PeakEwmaPolicy& policy, double at_seconds, double slow_ms = 25) {
+  for (int k = 0; k < 6; ++k) {
+    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? slow_ms : 5, at_seconds);
+  }
+}
+
+// Picks at `at`, with the five fast backends holding `pending` requests each (the slow one none),
+// and returns how many went to backend 5.
+int SlowPicks(PeakEwmaPolicy& policy, int picks, double at_seconds, int pending) {
+  for (BackendIndex b = 0; b < 5; ++b) {
+    for (int k = 0; k < pending; ++k) policy.OnSend(b, At(at_seconds));
+  }
+  Xoshiro256 rng(7);
+  int slow = 0;
+  for (int i = 0; i < picks; ++i) {
+    slow += policy.Pick(PickContext{.now = At(at_seconds), .rng = rng}) == BackendIndex{5};
+  }
+  for (BackendIndex b = 0; b < 5; ++b) {
+    for (int k = 0; k < pending; ++k) {
+      policy.Observe(b, Outcome::Success(FromMillis(5)), At(at_seconds));
+    }
+  }
+  return slow;
+}
+
+TEST(PeakEwmaPolicyTest, WithoutQuarantineASlowServerTakesTrafficUnderLoad) {
+  // Plain peak EWMA: with 12 pending on each fast backend (load 5 x 13 = 65 ms) the idle slow
+  // one (25 x 1 = 25 ms) wins whenever it is drawn: 1 - (5/6)^4 = 52 % of 1 000 picks.
+  PeakEwmaPolicy policy(FourChoices(0.0));
+  policy.Update(EqualTable(6));
+  Warm(policy, 1.0);
+  policy.Tick(At(1.0));
+  EXPECT_FALSE(policy.Quarantined(5));
+  EXPECT_NEAR(SlowPicks(policy, 1000, 1.0, 12), 518, 60);
+}
+
+TEST(PeakEwmaPolicyTest, SlowServerIsQuarantinedWithOneTrialPerInterval) {
+  // P2C draws two distinct backends, so one quarantined backend never wins on load.
+  PeakEwmaPolicy policy(FourChoices(3.0, 2));
+  policy.Update(EqualTable(6));
+  std::vector<PolicyEvent> events;
+  policy.SetEventListener([&](const PolicyEvent& e) { events.push_back(e); });
+  Warm(policy, 1.0);
+  policy.Tick(At(1.0));
+  ASSERT_TRUE(policy.Quarantined(5));
+  for (BackendIndex b = 0; b < 5; ++b) EXPECT_FALSE(policy.Quarantined(b));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].backend, 5u);
+  EXPECT_EQ(events[0].kind, "slow");
+  EXPECT_NE(events[0].reason.find("25.0 ms is 5.0x the cluster median 5.0 ms"), std::string::npos)
+      << events[0].reason;
+  EXPECT_EQ(BackendGauges(policy, 5).at("inner"), 0.0);
+  EXPECT_DOUBLE_EQ(BackendGauges(policy, 5).at("latency_ms"), 25.0);
+  EXPECT_EQ(BackendGauges(policy, 0).at("inner"), 1.0);
+  // Quarantine starts the trial clock: no pick in the same second, even under load.
+  EXPECT_EQ(SlowPicks(policy, 1000, 1.5, 12), 0);
+  // One second later, exactly one trial request, then none until the next interval.
+  EXPECT_EQ(SlowPicks(policy, 1000, 2.0, 12), 1);
+  EXPECT_EQ(SlowPicks(policy, 1000, 2.9, 12), 0);
+  EXPECT_EQ(SlowPicks(policy, 1000, 3.0, 12), 1);
+  // Four draws with replacement are all the quarantined backend with probability (1/6)^4: about
+  // 0.8 of 1 000 picks (then the least loaded quarantined candidate serves). Allow 3.
+  PeakEwmaPolicy four(FourChoices());
+  four.Update(EqualTable(6));
+  Warm(four, 1.0);
+  four.Tick(At(1.0));
+  ASSERT_TRUE(four.Quarantined(5));
+  EXPECT_LE(SlowPicks(four, 1000, 1.5, 12), 3);
+}
+
+TEST(PeakEwmaPolicyTest, QuarantinedServerReturnsWhenProbesShowItFast) {
+  PeakEwmaPolicy policy(FourChoices());
+  policy.Update(EqualTable(6));
+  std::vector<PolicyEvent> events;
+  policy.SetEventListener([&](const PolicyEvent& e) { events.push_back(e); });
+  Warm(policy, 1.0);
+  policy.Tick(At(1.0));
+  ASSERT_TRUE(policy.Quarantined(5));
+  // Probes at 5 ms: the smoothed latency (weight 0.2) goes 25 -> 21 -> 17.8 -> 15.24 -> 13.19;
+  // the limit is max(3 x 5, 5 + 2) = 15 ms, so the fourth probe brings it back.
+  for (int k = 1; k <= 3; ++k) {
+    policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(1.0 + k));
+    policy.Tick(At(1.0 + k));
+    EXPECT_TRUE(policy.Quarantined(5)) << "probe " << k;
+  }
+  policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(5.0));
+  policy.Tick(At(5.0));
+  EXPECT_FALSE(policy.Quarantined(5));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, "recovered");
+  // Failed probes do not count as fast samples.
+  PeakEwmaPolicy failing(FourChoices());
+  failing.Update(EqualTable(6));
+  Warm(failing, 1.0);
+  failing.Tick(At(1.0));
+  for (int k = 1; k <= 10; ++k) {
+    failing.ObserveProbe(5, Outcome::Failure(FromMillis(1), FailureKind::kConnectRefused),
+                         At(1.0 + k));
+  }
+  failing.Tick(At(12.0));
+  EXPECT_TRUE(failing.Quarantined(5));
+}
+
+TEST(PeakEwmaPolicyTest, QuarantineNeedsARealGap) {
+  // 0.5 ms against 0.1 ms is 5x, but only 0.4 ms above the median: below slow_min_excess 2 ms.
+  PeakEwmaPolicy policy(FourChoices());
+  policy.Update(EqualTable(6));
+  for (int k = 0; k < 6; ++k) {
+    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? 0.5 : 0.1, 1.0);
+  }
+  policy.Tick(At(1.0));
+  EXPECT_FALSE(policy.Quarantined(5));
+  // 2x slower (10 ms vs 5 ms) is below the factor 3.
+  PeakEwmaPolicy twice(FourChoices());
+  twice.Update(EqualTable(6));
+  Warm(twice, 1.0, 10);
+  twice.Tick(At(1.0));
+  EXPECT_FALSE(twice.Quarantined(5));
+  // Too few samples: nothing is judged.
+  PeakEwmaPolicy young(FourChoices());
+  young.Update(EqualTable(6));
+  for (BackendIndex b = 0; b < 6; ++b) Respond(young, b, b == 5 ? 25 : 5, 1.0);
+  young.Tick(At(1.0));
+  EXPECT_FALSE(young.Quarantined(5));
+}
+
+TEST(PeakEwmaPolicyTest, AllButOneSlowKeepsServingAndRemovalClearsQuarantine) {
+  // Two backends: the lower median is the fast one, so the slow one is quarantined; when every
+  // drawn candidate is quarantined the least loaded of them still serves (never no answer).
+  PeakEwmaPolicy policy(FourChoices());
+  policy.Update(EqualTable(2));
+  for (int k = 0; k < 6; ++k) {
+    Respond(policy, 0, 5, 1.0);
+    Respond(policy, 1, 50, 1.0);
+  }
+  policy.Tick(At(1.0));
+  EXPECT_TRUE(policy.Quarantined(1));
+  EXPECT_FALSE(policy.Quarantined(0));
+  // Backend 0 leaves the table: backend 1 is the only one and serves.
+  RoutingTable only_one = Table({{1, 1.0}});
+  policy.Update(only_one);
+  Xoshiro256 rng(1);
+  EXPECT_EQ(policy.Pick(PickContext{.now = At(1.2), .rng = rng}), std::optional<BackendIndex>(1));
+  // Removed from the table, a quarantined backend loses its quarantine.
+  policy.Update(Table({{0, 1.0}}, 2));
+  EXPECT_FALSE(policy.Quarantined(1));
+}
+
+TEST(PeakEwmaPolicyTest, SlowOptionsAreValidated) {
+  auto ok = PeakEwmaPolicy::ParseOptions({{"slow_factor", "4"},
+                                          {"slow_min_excess", "5ms"},
+                                          {"slow_retry_interval", "500ms"},
+                                          {"slow_alpha", "0.5"}});
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->slow_factor, 4.0);
+  EXPECT_EQ(ok->slow_min_excess, std::chrono::milliseconds(5));
+  EXPECT_EQ(ok->slow_retry_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(ok->slow_alpha, 0.5);
+  EXPECT_TRUE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "0"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "1"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "-2"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_alpha", "0"}}).has_value());
+}
+
 }  // namespace
 }  // namespace huddle::core

@@ -120,6 +120,9 @@ int RunUpstreamCommand(int argc, char** argv) {
   app.add_option("--jitter-ms", jitter_ms, "uniform extra latency in [0, J]")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--body-bytes", options.body_bytes, "size of the default response body");
+  app.add_option("--max-concurrency", options.max_concurrency,
+                 "requests served at once; the others wait in arrival order (default 0: "
+                 "unlimited)");
   app.add_option(
       "--fault", faults,
       "KIND[:key=value,...], KIND = slow|error|crash|hang|reset; keys at, for, "

@@ -6,6 +6,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <unordered_set>
 
 #include "core/random.h"
@@ -136,6 +137,10 @@ class UpstreamServer::Impl {
   asio::io_context& io() { return io_; }
   const std::string& name() const { return options_.name; }
 
+  // Frames still suspended when io_ is destroyed release their slots into a queue that no
+  // longer matters: tell them.
+  ~Impl() { closing_ = true; }
+
   void Apply(const FaultState& next) {
     const bool was_refusing = state_.refuse;
     state_ = next;
@@ -143,7 +148,12 @@ class UpstreamServer::Impl {
       ++generation_;
       ErrorCode ec;
       acceptor_.close(ec);
-      for (Conn* c : live_) Abort(c->socket);
+      // Every waiting coroutine (hang, latency, a queue slot) wakes, sees its socket closed and
+      // ends, so a crash frees the whole capacity at once.
+      for (Conn* c : live_) {
+        Abort(c->socket);
+        c->timer.cancel();
+      }
     } else if (!next.refuse && was_refusing) {
       if (auto s = OpenAcceptor(); s) {
         asio::co_spawn(io_.get_executor(), Accept(generation_), asio::detached);
@@ -170,6 +180,73 @@ class UpstreamServer::Impl {
     Timer timer;
     bool hanging = false;
   };
+
+  // One request's claim on a service slot (max_concurrency). Released when it goes out of scope,
+  // including on every early co_return of ServeLoop; a released slot passes straight to the oldest
+  // waiter, so the number in service never exceeds the limit and the queue is FIFO.
+  class Slot {
+   public:
+    Slot(Impl& impl, Conn& conn) : impl_(impl), conn_(conn) {}
+    ~Slot() { impl_.Release(*this); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    friend class Impl;
+    Impl& impl_;
+    Conn& conn_;
+    bool held_ = false;
+    bool queued_ = false;
+  };
+
+  // Takes a slot, waiting in line when all are taken; false when the connection was aborted while
+  // it waited.
+  Task<bool> Acquire(Slot& slot) {
+    if (options_.max_concurrency == 0 || in_service_ < options_.max_concurrency) {
+      ++in_service_;
+      slot.held_ = true;
+      Publish();
+      co_return true;
+    }
+    slot.queued_ = true;
+    waiting_.push_back(&slot);
+    Publish();
+    slot.conn_.timer.expires_at(Timer::time_point::max());
+    ErrorCode ec;
+    co_await slot.conn_.timer.async_wait(Catch(ec));
+    if (slot.queued_) {  // woken without a slot: the connection was aborted
+      std::erase(waiting_, &slot);
+      slot.queued_ = false;
+      Publish();
+      co_return false;
+    }
+    co_return slot.conn_.socket.is_open();
+  }
+
+  void Release(Slot& slot) {
+    if (closing_) return;
+    if (slot.queued_) {
+      std::erase(waiting_, &slot);
+      slot.queued_ = false;
+    }
+    if (!slot.held_) return;
+    slot.held_ = false;
+    if (!waiting_.empty()) {
+      Slot* next = waiting_.front();
+      waiting_.pop_front();
+      next->queued_ = false;
+      next->held_ = true;
+      next->conn_.timer.cancel();
+    } else {
+      --in_service_;
+    }
+    Publish();
+  }
+
+  void Publish() {
+    owner_.in_service_.store(in_service_, std::memory_order_relaxed);
+    owner_.queued_.store(waiting_.size(), std::memory_order_relaxed);
+  }
 
   static void Abort(Socket& s) {
     ErrorCode ec;
@@ -317,6 +394,11 @@ class UpstreamServer::Impl {
           }
         }
       }
+      Slot slot(*this, c);
+      {
+        const bool acquired = co_await Acquire(slot);
+        if (!acquired) co_return;
+      }
       // Faults.
       if (state_.hang) {
         c.hanging = true;
@@ -416,6 +498,10 @@ class UpstreamServer::Impl {
 
   UpstreamServer& owner_;
   UpstreamOptions options_;
+  // Before io_: coroutine frames destroyed with io_ release their slots into these.
+  std::deque<Slot*> waiting_;
+  size_t in_service_ = 0;
+  bool closing_ = false;
   asio::io_context io_;
   // Keeps run() going while crashed (no listener, no connection): SetFault must still arrive.
   asio::executor_work_guard<Executor> work_;

@@ -22,6 +22,9 @@ struct UpstreamOptions {
   size_t body_bytes = 100;
   uint64_t seed = 1;
   std::vector<FaultSpec> faults;  // scripted, relative to Start()
+  // At most this many requests are being served (hang, latency, response write) at once; the
+  // others wait, in arrival order, once their request is read. 0: unlimited.
+  size_t max_concurrency = 0;
 };
 
 // `huddle upstream`: a small, fast HTTP/1.1 keep-alive backend for tests, demos and benchmarks,
@@ -30,6 +33,8 @@ struct UpstreamOptions {
 // Routes: GET /healthz (200 "ok", subject to the same faults), /echo (echoes the request body,
 // chunked when the request was chunked), /headers (returns the request head), /bytes/N (N bytes),
 // /status/N, anything else: 200 with body_bytes bytes. Every response carries "x-upstream: NAME".
+// With max_concurrency N > 0 it behaves like a server with N workers: a request read while N are
+// in service waits in FIFO order, so latency grows once offered load exceeds N / latency.
 //
 // Thread safety: Start/Stop from one thread; SetFault, served() and port() from any thread.
 class UpstreamServer {
@@ -51,6 +56,9 @@ class UpstreamServer {
   void SetFault(const FaultState& state);
   uint64_t served() const { return served_.load(std::memory_order_relaxed); }
   uint64_t connections() const { return connections_.load(std::memory_order_relaxed); }
+  // Requests being served right now, and requests waiting for a slot (max_concurrency).
+  uint64_t in_service() const { return in_service_.load(std::memory_order_relaxed); }
+  uint64_t queued() const { return queued_.load(std::memory_order_relaxed); }
 
  private:
   class Impl;
@@ -59,6 +67,8 @@ class UpstreamServer {
   std::atomic<uint16_t> port_{0};
   std::atomic<uint64_t> served_{0};
   std::atomic<uint64_t> connections_{0};
+  std::atomic<uint64_t> in_service_{0};
+  std::atomic<uint64_t> queued_{0};
 };
 
 }  // namespace huddle::proxy

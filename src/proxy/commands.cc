@@ -123,6 +123,11 @@ int RunUpstreamCommand(int argc, char** argv) {
   app.add_option("--max-concurrency", options.max_concurrency,
                  "requests served at once; the others wait in arrival order (default 0: "
                  "unlimited)");
+  int control_port = -1;
+  app.add_option("--control-port", control_port,
+                 "serve the fault-control API (GET/POST/DELETE /faults) on 127.0.0.1 at this port "
+                 "(0: any free port; default: none)")
+      ->check(CLI::Range(0, 65535));
   app.add_option(
       "--fault", faults,
       "KIND[:key=value,...], KIND = slow|error|crash|hang|reset; keys at, for, "
@@ -137,6 +142,7 @@ int RunUpstreamCommand(int argc, char** argv) {
   options.latency = core::FromMillis(latency_ms);
   options.jitter = core::FromMillis(jitter_ms);
   options.seed = static_cast<uint64_t>(port) + 1;
+  if (control_port >= 0) options.control_port = static_cast<uint16_t>(control_port);
   for (const std::string& f : faults) {
     core::Result<FaultSpec> spec = ParseFaultSpec(f);
     if (!spec) {
@@ -153,6 +159,10 @@ int RunUpstreamCommand(int argc, char** argv) {
   }
   std::fprintf(stderr, "huddle upstream '%s' on %s:%u\n", options.name.c_str(),
                options.host.c_str(), server.port());
+  if (options.control_port) {
+    std::fprintf(stderr, "huddle upstream '%s': fault control on http://127.0.0.1:%u/faults\n",
+                 options.name.c_str(), server.control_port());
+  }
   int sig = 0;
   sigwait(&signals, &sig);
   server.Stop();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "core/options.h"
 
@@ -63,6 +64,52 @@ core::Result<FaultSpec> ParseFaultSpec(const std::string& text) {
     }
   }
   return spec;
+}
+
+namespace {
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+std::string Millis(core::Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
+}
+
+}  // namespace
+
+std::string FormatFaultSpec(const FaultSpec& spec) {
+  std::string text;
+  std::string keys;
+  auto add = [&keys](const std::string& key, const std::string& value) {
+    keys += (keys.empty() ? "" : ",") + key + "=" + value;
+  };
+  switch (spec.kind) {
+    case FaultKind::kSlow:
+      text = "slow";
+      add("factor", Number(spec.factor));
+      break;
+    case FaultKind::kError:
+      text = "error";
+      add("rate", Number(spec.rate));
+      add("status", std::to_string(spec.status));
+      break;
+    case FaultKind::kCrash:
+      text = "crash";
+      break;
+    case FaultKind::kHang:
+      text = "hang";
+      break;
+    case FaultKind::kReset:
+      text = "reset";
+      add("rate", Number(spec.rate));
+      break;
+  }
+  if (spec.at.count() > 0) add("at", Millis(spec.at));
+  if (spec.duration) add("for", Millis(*spec.duration));
+  return keys.empty() ? text : text + ":" + keys;
 }
 
 FaultState FaultStateAt(const std::vector<FaultSpec>& plan, core::Duration elapsed) {

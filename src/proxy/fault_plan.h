@@ -39,6 +39,9 @@ struct FaultSpec {
 
 core::Result<FaultSpec> ParseFaultSpec(const std::string& text);
 
+// The text form of a spec, which ParseFaultSpec reads back to the same spec (durations in ms).
+std::string FormatFaultSpec(const FaultSpec& spec);
+
 // The fault state at `elapsed` since start: every active spec applied in order.
 FaultState FaultStateAt(const std::vector<FaultSpec>& plan, core::Duration elapsed);
 

@@ -12,12 +12,15 @@
 #include "core/random.h"
 #include "proxy/asio_types.h"
 #include "proxy/chunked_scanner.h"
+#include "proxy/upstream_control.h"
 
 namespace huddle::proxy {
 namespace {
 
 constexpr size_t kBufferBytes = 16 * 1024;
 constexpr size_t kMaxEchoBytes = 64ull << 20;
+constexpr size_t kMaxControlBytes = 64 * 1024;
+constexpr auto kControlDeadline = std::chrono::seconds(5);
 
 const char* Reason(int status) {
   switch (status) {
@@ -27,6 +30,10 @@ const char* Reason(int status) {
       return "Bad Request";
     case 404:
       return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Content Too Large";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
@@ -109,8 +116,11 @@ class UpstreamServer::Impl {
         io_(1),
         work_(io_.get_executor()),
         acceptor_(io_.get_executor()),
+        control_acceptor_(io_.get_executor()),
         schedule_timer_(io_.get_executor()),
-        rng_(options_.seed) {
+        rng_(options_.seed),
+        plan_(options_.faults),
+        source_(options_.faults.empty() ? "none" : "script") {
     body_.assign(options_.body_bytes, 'x');
     if (!body_.empty()) {
       const std::string hello = "hello from " + options_.name + "\n";
@@ -126,9 +136,13 @@ class UpstreamServer::Impl {
     if (auto s = OpenAcceptor(); !s) return s;
     endpoint_.port(acceptor_.local_endpoint().port());
     owner_.port_.store(endpoint_.port());
+    if (options_.control_port) {
+      if (auto s = OpenControl(*options_.control_port); !s) return s;
+      asio::co_spawn(io_.get_executor(), ControlAccept(), asio::detached);
+    }
     start_ = std::chrono::steady_clock::now();
     asio::co_spawn(io_.get_executor(), Accept(generation_), asio::detached);
-    if (!options_.faults.empty()) asio::co_spawn(io_.get_executor(), Schedule(), asio::detached);
+    asio::co_spawn(io_.get_executor(), Schedule(), asio::detached);
     return {};
   }
 
@@ -170,7 +184,19 @@ class UpstreamServer::Impl {
 
   void Override(const FaultState& state) {
     overridden_ = true;
+    source_ = "test";
+    plan_.clear();
     Apply(state);
+  }
+
+  // A new plan from now on (the control API, SetFaultPlan); applied at once, then by Schedule.
+  void ReplacePlan(std::vector<FaultSpec> plan, std::string source) {
+    plan_ = std::move(plan);
+    source_ = plan_.empty() ? "none" : std::move(source);
+    overridden_ = false;
+    start_ = std::chrono::steady_clock::now();
+    const FaultState next = FaultStateAt(plan_, core::Duration{0});
+    if (!(next == state_)) Apply(next);
   }
 
  private:
@@ -270,8 +296,7 @@ class UpstreamServer::Impl {
   Task<void> Schedule() {
     for (;;) {
       if (!overridden_) {
-        const FaultState next =
-            FaultStateAt(options_.faults, std::chrono::steady_clock::now() - start_);
+        const FaultState next = FaultStateAt(plan_, std::chrono::steady_clock::now() - start_);
         if (!(next == state_)) Apply(next);
       }
       schedule_timer_.expires_after(std::chrono::milliseconds(20));
@@ -486,6 +511,125 @@ class UpstreamServer::Impl {
     }
   }
 
+  core::Result<void> OpenControl(uint16_t port) {
+    const Tcp::endpoint at(asio::ip::address_v4::loopback(), port);
+    ErrorCode ec;
+    control_acceptor_.open(at.protocol(), ec);
+    if (!ec) control_acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) control_acceptor_.bind(at, ec);
+    if (!ec) control_acceptor_.listen(64, ec);
+    if (ec) {
+      return core::Fail("upstream: cannot listen for control on 127.0.0.1:" + std::to_string(port) +
+                        ": " + ec.message());
+    }
+    owner_.control_port_.store(control_acceptor_.local_endpoint().port());
+    return {};
+  }
+
+  Task<void> ControlAccept() {
+    for (;;) {
+      ErrorCode ec;
+      Socket socket(io_.get_executor());
+      co_await control_acceptor_.async_accept(socket, Catch(ec));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !control_acceptor_.is_open()) co_return;
+        continue;
+      }
+      asio::co_spawn(io_.get_executor(), ControlServe(std::make_shared<Socket>(std::move(socket))),
+                     asio::detached);
+    }
+  }
+
+  // One request per connection (answered with connection: close), read within kControlDeadline.
+  Task<void> ControlServe(std::shared_ptr<Socket> socket) {
+    Timer deadline(io_.get_executor());
+    deadline.expires_after(kControlDeadline);
+    deadline.async_wait([socket](const ErrorCode& ec) {
+      if (ec) return;
+      ErrorCode ignored;
+      socket->close(ignored);
+    });
+    std::string in;
+    std::array<char, 4096> chunk;
+    size_t head_end = std::string::npos;
+    Request req;
+    for (;;) {
+      if (head_end == std::string::npos) {
+        head_end = in.find("\r\n\r\n");
+        if (head_end != std::string::npos) {
+          if (!ParseHead(std::string_view(in).substr(0, head_end + 4), req) || req.chunked ||
+              req.content_length > kMaxControlBytes) {
+            co_await WriteControl(*socket, 400, ControlErrorJson("bad or too large request"));
+            co_return;
+          }
+        }
+      }
+      if (head_end != std::string::npos && in.size() >= head_end + 4 + req.content_length) break;
+      if (in.size() > kMaxControlBytes) {
+        co_await WriteControl(*socket, 413, ControlErrorJson("request too large"));
+        co_return;
+      }
+      ErrorCode ec;
+      const size_t n = co_await socket->async_read_some(asio::buffer(chunk), Catch(ec));
+      if (ec || n == 0) co_return;
+      in.append(chunk.data(), n);
+    }
+    std::string_view path = req.target;
+    path = path.substr(0, path.find('?'));
+    const std::string_view body =
+        std::string_view(in).substr(head_end + 4, static_cast<size_t>(req.content_length));
+    auto parsed = ParseControlRequest(req.method, path, body);
+    if (const auto* rejection = std::get_if<ControlRejection>(&parsed)) {
+      co_await WriteControl(*socket, rejection->status, ControlErrorJson(rejection->message));
+      co_return;
+    }
+    ControlAction& action = std::get<ControlAction>(parsed);
+    switch (action.kind) {
+      case ControlAction::Kind::kHealth:
+        co_await WriteControl(*socket, 200, "ok\n", "text/plain");
+        co_return;
+      case ControlAction::Kind::kReplace:
+        ReplacePlan(std::move(action.plan), "api");
+        break;
+      case ControlAction::Kind::kClear:
+        ReplacePlan({}, "api");
+        break;
+      case ControlAction::Kind::kStatus:
+        break;
+    }
+    co_await WriteControl(*socket, 200, UpstreamStatusJson(Status()));
+  }
+
+  UpstreamStatus Status() const {
+    return UpstreamStatus{
+        .name = options_.name,
+        .source = source_,
+        .plan = plan_,
+        .plan_elapsed_s = core::ToSeconds(std::chrono::steady_clock::now() - start_),
+        .state = state_,
+        .served = owner_.served_.load(std::memory_order_relaxed),
+        .in_service = in_service_,
+        .queued = waiting_.size(),
+        .max_concurrency = options_.max_concurrency};
+  }
+
+  Task<void> WriteControl(Socket& socket, int status, std::string body,
+                          std::string_view type = "application/json") {
+    std::string out = "HTTP/1.1 ";
+    out += std::to_string(status);
+    out += ' ';
+    out += Reason(status);
+    out += "\r\ncontent-type: ";
+    out += type;
+    out += "\r\ncontent-length: ";
+    out += std::to_string(body.size());
+    out += "\r\nconnection: close\r\n\r\n";
+    out += body;
+    ErrorCode ec;
+    co_await asio::async_write(socket, asio::buffer(out), Catch(ec));
+    socket.shutdown(Tcp::socket::shutdown_send, ec);
+  }
+
   Task<bool> WriteSimple(Conn& c, int status, std::string_view body, bool close) {
     std::string out = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) +
                       "\r\nx-upstream: " + options_.name +
@@ -506,11 +650,14 @@ class UpstreamServer::Impl {
   // Keeps run() going while crashed (no listener, no connection): SetFault must still arrive.
   asio::executor_work_guard<Executor> work_;
   Acceptor acceptor_;
+  Acceptor control_acceptor_;
   Timer schedule_timer_;
   Tcp::endpoint endpoint_;
   core::Xoshiro256 rng_;
   std::string body_;
   FaultState state_;
+  std::vector<FaultSpec> plan_;  // relative to start_
+  std::string source_;           // where plan_ (or the override) came from, for GET /faults
   bool overridden_ = false;
   uint64_t generation_ = 0;
   std::chrono::steady_clock::time_point start_;
@@ -553,6 +700,12 @@ void UpstreamServer::Stop() {
 
 void UpstreamServer::SetFault(const FaultState& state) {
   asio::post(impl_->io(), [this, state] { impl_->Override(state); });
+}
+
+void UpstreamServer::SetFaultPlan(std::vector<FaultSpec> plan) {
+  asio::post(impl_->io(), [this, plan = std::move(plan)]() mutable {
+    impl_->ReplacePlan(std::move(plan), "api");
+  });
 }
 
 }  // namespace huddle::proxy

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,10 @@ struct UpstreamOptions {
   // At most this many requests are being served (hang, latency, response write) at once; the
   // others wait, in arrival order, once their request is read. 0: unlimited.
   size_t max_concurrency = 0;
+  // The fault-control API (upstream_control.h) on 127.0.0.1 at this port (0: any free port, see
+  // UpstreamServer::control_port()); none when absent. Loopback only whatever `host` is, and on a
+  // port of its own so that it still answers while a crash fault has closed the serving port.
+  std::optional<uint16_t> control_port;
 };
 
 // `huddle upstream`: a small, fast HTTP/1.1 keep-alive backend for tests, demos and benchmarks,
@@ -36,7 +41,11 @@ struct UpstreamOptions {
 // With max_concurrency N > 0 it behaves like a server with N workers: a request read while N are
 // in service waits in FIFO order, so latency grows once offered load exceeds N / latency.
 //
-// Thread safety: Start/Stop from one thread; SetFault, served() and port() from any thread.
+// Faults come from the scripted plan (`faults`), from the control API (control_port), or from
+// SetFault / SetFaultPlan; the newest source replaces the others.
+//
+// Thread safety: Start/Stop from one thread; SetFault, SetFaultPlan and the accessors from any
+// thread.
 class UpstreamServer {
  public:
   explicit UpstreamServer(UpstreamOptions options);
@@ -51,9 +60,12 @@ class UpstreamServer {
   core::Result<void> Run(const std::atomic<bool>* stop_flag);
 
   uint16_t port() const { return port_.load(); }
+  uint16_t control_port() const { return control_port_.load(); }  // 0 when there is none
   const std::string& name() const;
   // Overrides the scripted plan from now on (tests).
   void SetFault(const FaultState& state);
+  // Replaces the plan as POST /faults does: `at` and `for` count from now.
+  void SetFaultPlan(std::vector<FaultSpec> plan);
   uint64_t served() const { return served_.load(std::memory_order_relaxed); }
   uint64_t connections() const { return connections_.load(std::memory_order_relaxed); }
   // Requests being served right now, and requests waiting for a slot (max_concurrency).
@@ -65,6 +77,7 @@ class UpstreamServer {
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::atomic<uint16_t> port_{0};
+  std::atomic<uint16_t> control_port_{0};
   std::atomic<uint64_t> served_{0};
   std::atomic<uint64_t> connections_{0};
   std::atomic<uint64_t> in_service_{0};

@@ -37,5 +37,24 @@ TEST(FaultPlanTest, StateFollowsTheTimeline) {
   EXPECT_FALSE(FaultStateAt(plan, seconds(45)).refuse);
 }
 
+TEST(FaultPlanTest, FormatReadsBackToTheSameSpec) {
+  for (const char* text : {"slow:factor=5,at=10s,for=20s", "error:rate=0.25,status=503", "crash",
+                           "crash:at=1500ms,for=2s", "hang:at=5s", "reset:rate=0.1", "slow"}) {
+    const FaultSpec spec = *ParseFaultSpec(text);
+    const std::string formatted = FormatFaultSpec(spec);
+    core::Result<FaultSpec> again = ParseFaultSpec(formatted);
+    ASSERT_TRUE(again) << formatted;
+    EXPECT_EQ(again->kind, spec.kind) << formatted;
+    EXPECT_EQ(again->at, spec.at) << formatted;
+    EXPECT_EQ(again->duration, spec.duration) << formatted;
+    EXPECT_EQ(again->factor, spec.factor) << formatted;
+    EXPECT_EQ(again->rate, spec.rate) << formatted;
+    EXPECT_EQ(again->status, spec.status) << formatted;
+  }
+  EXPECT_EQ(FormatFaultSpec(*ParseFaultSpec("crash:at=1500ms,for=2s")),
+            "crash:at=1500ms,for=2000ms");
+  EXPECT_EQ(FormatFaultSpec(*ParseFaultSpec("error:rate=0.5")), "error:rate=0.5,status=500");
+}
+
 }  // namespace
 }  // namespace huddle::proxy

@@ -1,12 +1,13 @@
-# Sourced by run.sh: starts a small huddle cluster on loopback (four `huddle upstream`, one
-# `huddle proxy` with the thermal policy and the embedded engine) and remembers every pid it started in $PIDS.
+# Sourced by run.sh: starts a small huddle cluster on loopback (four `huddle upstream`, each with
+# its fault-control API on $CONTROL_uN, one `huddle proxy` with the thermal policy and the embedded
+# engine) and remembers every pid it started in $PIDS.
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-start_upstream() {  # name port [extra args...]
-  local name=$1 port=$2
-  shift 2
-  "$HUDDLE" upstream --port "$port" --name "$name" --latency-ms 4 --jitter-ms 2 "$@" \
-    >"$WORK/$name.log" 2>&1 &
+start_upstream() {  # name port control_port [extra args...]
+  local name=$1 port=$2 control=$3
+  shift 3
+  "$HUDDLE" upstream --port "$port" --control-port "$control" --name "$name" --latency-ms 4 \
+    --jitter-ms 2 "$@" >"$WORK/$name.log" 2>&1 &
   echo $! >"$WORK/$name.pid"
   PIDS+=($!)
 }
@@ -16,16 +17,14 @@ start_cluster() {
   LISTEN_PORT=$(free_port)
   local backends=""
   for i in 1 2 3 4; do
-    local p
+    local p c
     p=$(free_port)
-    eval "PORT_u$i=$p"
+    c=$(free_port)
+    eval "PORT_u$i=$p CONTROL_u$i=$c"
     backends+="      - { name: u$i, address: 127.0.0.1:$p }"$'\n'
+    # Healthy at start; the browser test injects faults through each one's control API.
+    start_upstream "u$i" "$p" "$c"
   done
-  start_upstream u1 "$PORT_u1"
-  start_upstream u2 "$PORT_u2"
-  # u3 is slow from the start: the thermal policy should rotate it to the outer ring.
-  start_upstream u3 "$PORT_u3" --fault "slow:factor=6,at=0s"
-  start_upstream u4 "$PORT_u4"
   cat >"$WORK/proxy.yaml" <<YAML
 threads: 1
 admin:

@@ -3,13 +3,11 @@
 // fixed time to "let things settle" except where a screenshot wants a few ticks of chart history.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const { BASE, ADMIN, WORK, HUDDLE, LISTEN_PORT, PORT_u4, CHROMIUM, SCREENSHOTS } = process.env;
+const { BASE, ADMIN, LISTEN_PORT, CONTROL_u3, CONTROL_u4, CHROMIUM, SCREENSHOTS } = process.env;
 let browser;
 let page;
 const problems = []; // console errors, page errors, failed requests: must stay empty
@@ -19,6 +17,18 @@ let agent = null;
 async function clusters() {
   const r = await fetch(`${ADMIN}/api/v1/clusters`);
   return (await r.json()).clusters[0].backends;
+}
+
+// Sets (a list of --fault specs) or clears (null) an upstream's faults through its control API
+// (huddle upstream --control-port) and returns the upstream's answer.
+async function fault(controlPort, specs) {
+  const url = `http://127.0.0.1:${controlPort}/faults`;
+  const r = specs === null
+    ? await fetch(url, { method: 'DELETE' })
+    : await fetch(url, { method: 'POST', body: JSON.stringify({ faults: specs }) });
+  const body = await r.json();
+  assert.equal(r.status, 200, JSON.stringify(body));
+  return body;
 }
 
 async function until(what, fn, timeoutMs) {
@@ -93,35 +103,43 @@ test('the page loads, shows every backend and live charts', async () => {
   assert.doesNotMatch(await page.locator('#services').innerText(), /Not available/);
 });
 
-test('the slow backend runs hot and leaves the inner ring', async () => {
-  // u3 answers 6x slower from the start: thermal rotation moves it to the outer ring.
+test('a slow fault injected through the API shows in the rings and the timeline within seconds', async (t) => {
+  // Some chart history first, so the screenshot shows before and after.
+  await page.waitForFunction(() => window.huddleDashboard.model.clusters.get('app').history.times.length >= 10, null, { timeout: 40000 });
+  const t0 = Date.now();
+  const answer = await fault(CONTROL_u3, ['slow:factor=6']);
+  assert.equal(answer.state.slow_factor, 6);
+  // Thermal rotation moves the now slow u3 to the outer ring, and the page says why.
   await page.waitForSelector('svg.rings g[data-backend="u3"][data-ring="outer"]', { timeout: 30000 });
+  await page.waitForSelector('#timeline li[data-subject="app/u3"][data-kind="cooling"]', { timeout: 15000 });
+  const seconds = (Date.now() - t0) / 1000;
+  t.diagnostic(`u3 slow: on the rings and the timeline after ${seconds.toFixed(1)} s`);
+  assert.ok(seconds < 10, `seen after ${seconds} s`);
   const temp = Number(await page.getAttribute('svg.rings g[data-backend="u3"]', 'data-temperature'));
   assert.ok(temp >= 0.3, `u3 temperature ${temp}`);
   const u3 = (await clusters()).find((b) => b.name === 'u3');
   assert.ok(u3.policy_gauges.inner < 0.5, 'the API agrees: u3 is not in the inner ring');
+  assert.match(await page.locator('#timeline li[data-subject="app/u3"][data-kind="cooling"]').first().innerText(), /outer ring to cool down/);
 });
 
-test('a crashed backend shows in the rings and the timeline within seconds', async () => {
-  // Some chart history before the fault, so the screenshot shows before and after.
+test('a crash injected through the API shows in the rings and the timeline within seconds', async (t) => {
   await page.waitForFunction(() => window.huddleDashboard.model.clusters.get('app').history.times.length >= 25, null, { timeout: 40000 });
-  const pid = Number(readFileSync(join(WORK, 'u4.pid'), 'utf8'));
   const t0 = Date.now();
-  process.kill(pid, 'SIGKILL');
+  assert.equal((await fault(CONTROL_u4, ['crash'])).state.crash, true);
   await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="down"], [data-state="ejected"])', { timeout: 15000 });
   await page.waitForSelector('#timeline li[data-subject="app/u4"]:is([data-kind="down"], [data-kind="ejected"])', { timeout: 15000 });
   const seconds = (Date.now() - t0) / 1000;
+  t.diagnostic(`u4 crash: on the rings and the timeline after ${seconds.toFixed(1)} s`);
   assert.ok(seconds < 10, `seen after ${seconds} s`);
   const u4 = (await clusters()).find((b) => b.name === 'u4');
   assert.ok(!u4.healthy || u4.ejected, 'the API agrees: u4 is down or ejected');
   await page.waitForTimeout(6000); // a few more ticks on the charts
   await shot('dashboard-monitor.png');
 
-  // Bring it back on the same port: it returns to rotation, and the timeline says so.
-  const child = spawn(HUDDLE, ['upstream', '--port', PORT_u4, '--name', 'u4', '--latency-ms', '4', '--jitter-ms', '2'], { stdio: 'ignore', detached: false });
-  child.unref(); // run.sh stops it through the pid file
-  writeFileSync(join(WORK, 'u4.pid'), String(child.pid));
+  // Clear the fault: u4 listens again, returns to rotation, and the timeline says so.
+  assert.equal((await fault(CONTROL_u4, null)).state.crash, false);
   await page.waitForSelector('svg.rings g[data-backend="u4"]:is([data-state="inner"], [data-state="cooling"])', { timeout: 30000 });
+  await page.waitForSelector('#timeline li[data-subject="app/u4"][data-source="observed"]:is([data-kind="inner"], [data-kind="cooling"])', { timeout: 15000 });
 });
 
 test('a drain clicked on the page takes the backend out of rotation', async () => {

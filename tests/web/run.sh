@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The dashboard's browser tests: starts a real huddle cluster on loopback (four `huddle upstream`,
-# `huddle proxy` with the thermal policy), a load against it, then drives Debian's Chromium with
-# playwright-core through tests/web/dashboard.test.mjs; screenshots go to docs/images/. Stops
-# everything it started.
+# The dashboard's browser tests: starts a real huddle cluster on loopback (four `huddle upstream`
+# with fault-control APIs, `huddle proxy` with the thermal policy), a load against it, then drives
+# Debian's Chromium with playwright-core through tests/web/dashboard.test.mjs; screenshots go to
+# docs/images/. Stops everything it started.
 #
 #   tests/web/run.sh [HUDDLE_BINARY]
 #
@@ -66,7 +66,7 @@ else
   echo "run.sh: the admin listener does not serve the dashboard yet; serving $dist at $BASE/ in front of $ADMIN"
 fi
 
-export BASE ADMIN WORK HUDDLE LISTEN_PORT PORT_u4
+export BASE ADMIN WORK HUDDLE LISTEN_PORT CONTROL_u3 CONTROL_u4
 [[ -n $SCREENSHOTS ]] && mkdir -p "$SCREENSHOTS"
 status=0
 node --test --test-concurrency=1 "$here/dashboard.test.mjs" || status=$?

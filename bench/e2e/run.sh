@@ -3,6 +3,7 @@
 #   bench/e2e/run.sh [BUILD_DIR]
 # env: REPS=2 SECONDS_PER_RUN=10 CONNECTIONS=64 SCENARIOS="capacity normal slow kill error500"
 #      PROXIES="huddle nginx haproxy" HUDDLE_CLUSTER_EXTRA="    policy: peak_ewma"
+#      HUDDLE_EXTRA="access_log: /tmp/access.jsonl"   (top-level keys of huddle's config)
 # The proxy runs alone on CPU 0; the load generator and six `huddle upstream` processes share
 # CPU 1. Runs are interleaved (huddle, nginx, haproxy, huddle, ...). Writes a markdown table to
 # stdout and raw lines to $OUT/raw.txt. Every process it starts is stopped by its PID.
@@ -16,6 +17,7 @@ SCENARIOS=${SCENARIOS:-capacity normal slow kill error500}
 PROXIES=${PROXIES:-huddle nginx haproxy}
 # Extra YAML lines for huddle's cluster (indent 4), e.g. a policy and its options.
 HUDDLE_CLUSTER_EXTRA=${HUDDLE_CLUSTER_EXTRA:-}
+HUDDLE_EXTRA=${HUDDLE_EXTRA:-}
 OUT=${OUT:-$(mktemp -d /tmp/huddle-e2e.XXXXXX)}
 mkdir -p "$OUT"
 
@@ -66,6 +68,7 @@ write_configs() {
   cat >"$OUT/huddle.yaml" <<YAML
 threads: 1
 admin: { address: 127.0.0.1:9911 }
+$HUDDLE_EXTRA
 listeners:
   - { name: web, address: 127.0.0.1:8090, cluster: app }
 clusters:

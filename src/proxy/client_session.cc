@@ -536,7 +536,12 @@ Task<bool> ClientSession::Forward() {
       co_await asio::async_write(up->socket, parts, Catch(ec));
       Disarm();
       if (ec) {
-        if (!fresh && replayable) continue;  // stale pooled connection
+        if (!fresh && replayable) {
+          // A stale pooled connection: the next try opens a new one. Another pooled connection
+          // to this backend is likely stale too (the backend restarted or died).
+          fresh = true;
+          continue;
+        }
         failure = FailureKind::kReset;
         break;
       }
@@ -573,8 +578,11 @@ Task<bool> ClientSession::Forward() {
       timed_out = expired_ == Phase::kResponse;
       failure = timed_out ? FailureKind::kTimeout : FailureKind::kReset;
       if (!timed_out && !fresh && replayable && before == 0 && up->buffer.size() == 0) {
+        // The pooled connection was closed by the backend meanwhile: try once more on a new
+        // connection (not another pooled one, which a dead backend leaves stale as well).
         CloseSocket(up->socket);
-        continue;  // the pooled connection was closed by the backend meanwhile
+        fresh = true;
+        continue;
       }
       break;
     }

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <random>
 
 #include "core/cluster/policy_factory.h"
 #include "proxy/client_session.h"
@@ -40,7 +41,9 @@ Worker::Worker(size_t id, size_t cluster_count, const ProxyConfig& config)
     : id_(id),
       config_(config),
       io_(std::make_unique<asio::io_context>(1)),
-      rng_(0x9e3779b97f4a7c15ULL * (id + 1)),
+      // Seeded per process: request ids and jitter must differ between runs and instances.
+      rng_((static_cast<uint64_t>(std::random_device{}()) << 32 ^ std::random_device{}()) ^
+           0x9e3779b97f4a7c15ULL * (id + 1)),
       clusters_(cluster_count),
       sweep_interval_(SweepInterval(config)),
       access_log_(config.access_log.buffer_bytes) {

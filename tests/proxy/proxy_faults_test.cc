@@ -111,5 +111,39 @@ TEST(ProxyFaultTest, HealthChecksEjectAndReadmitACrashedBackend) {
   EXPECT_TRUE(healthy(0)) << f.server().ClustersJson();
 }
 
+TEST(ProxyFaultTest, DeadPooledConnectionIsReplacedByANewConnection) {
+  // A backend that dies leaves every pooled connection to it stale. The request that finds one
+  // must try a new connection next (refused: never sent, so even a POST may go elsewhere), not
+  // the next stale pooled one (which would fail it after it was sent).
+  ProxyFixture::Options o;
+  o.upstreams = 2;
+  o.latency = std::chrono::milliseconds(20);
+  o.cluster_extra =
+      "    health_check: off\n"
+      "    outlier_detection: off\n"
+      "    retries: { attempts: 1, backoff_base: 0s }\n";
+  ProxyFixture f(o);
+  ASSERT_TRUE(f.ok());
+  // Eight overlapping requests: round robin leaves about four idle pooled connections per backend.
+  std::vector<std::unique_ptr<HttpConnection>> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.push_back(std::make_unique<HttpConnection>(f.port()));
+    clients.back()->Send("GET / HTTP/1.1\r\nhost: t\r\n\r\n");
+  }
+  for (auto& c : clients) EXPECT_EQ(c->Read().status, 200);
+  clients.clear();
+  f.upstream(0).SetFault(FaultState{.refuse = true});
+  for (int i = 0; i < 1000; ++i) {
+    HttpConnection probe(f.upstream(0).port(), 200);
+    if (!probe.connected()) break;
+  }
+  int ok = 0;
+  for (int i = 0; i < 6; ++i) {
+    HttpResponse r = Post(f.port(), "/echo", "payload " + std::to_string(i));
+    if (r.status == 200 && r.Header("x-upstream") == "u1") ++ok;
+  }
+  EXPECT_EQ(ok, 6);
+}
+
 }  // namespace
 }  // namespace huddle::proxy::testing

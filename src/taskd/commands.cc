@@ -80,6 +80,7 @@ int RunCoordinator(int argc, char** argv) {
     return 1;
   }
   std::cout << "coordinator listening on " << service.url() << std::endl;
+  std::cout << "dashboard (topology: key 3) on " << service.url() << "/" << std::endl;
   taskd::WaitForStopSignal(limit);
   service.Stop();
   std::cout << "coordinator stopped after " << service.rounds() << " balancing rounds, "

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "web/dashboard_handler.h"
+
 namespace huddle::taskd {
 namespace {
 
@@ -69,6 +71,18 @@ CoordinatorApi::CoordinatorApi(Coordinator& coordinator, Clock clock, std::strin
 
 HttpResponse CoordinatorApi::Handle(const HttpRequest& request) {
   if (request.path == "/healthz") return HttpResponse{.content_type = "text/plain", .body = "ok\n"};
+  // The dashboard (built into the binary) at / and /ui/*, its Topology view reading this API from
+  // the same origin; without the token, like /healthz: the page holds no state and no secret.
+  web::DashboardFeatures features;
+  features.title = "huddle tasks";
+  features.tasks_url = "/";
+  features.token_required = !token_.empty();
+  if (std::optional<web::DashboardResponse> page =
+          web::ServeDashboard(request.method, request.path, features)) {
+    return HttpResponse{.status = page->status,
+                        .content_type = std::string(page->content_type),
+                        .body = std::move(page->body)};
+  }
   if (!token_.empty() && request.authorization != "Bearer " + token_) {
     return JsonError(401, "missing or wrong bearer token");
   }

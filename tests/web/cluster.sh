@@ -52,3 +52,58 @@ YAML
   cat "$WORK/proxy.log" >&2
   return 1
 }
+
+# A task coordinator in overlay mode (Echo and Finn waves every second) and four workers on a small
+# tree (hub - a - c, hub - b). Five long synthetic tasks are submitted while only `hub` runs, so the
+# first waves find it loaded and move tasks to the others; the coordinator serves the dashboard
+# itself (its Topology view reads the same origin). Sets TASKS_URL.
+start_tasks() {
+  local port
+  port=$(free_port)
+  TASKS_URL="http://127.0.0.1:$port"
+  cat >"$WORK/topology.yaml" <<YAML
+nodes: [hub, a, b, c]
+edges: [[hub, a], [hub, b], [a, c]]
+initiator: hub
+YAML
+  cat >"$WORK/tasks.yaml" <<YAML
+listen: 127.0.0.1:$port
+heartbeat_interval: 300ms
+history: ''
+overlay:
+  topology: $WORK/topology.yaml
+  wave_interval: 1s
+YAML
+  "$HUDDLE" tasks coordinator -c "$WORK/tasks.yaml" >"$WORK/coordinator.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "$TASKS_URL/healthz" "$WORK/coordinator.log" || return 1
+  start_worker hub
+  local tasks="" i
+  for i in 1 2 3 4 5; do
+    tasks+="${tasks:+,}{\"name\":\"job$i\",\"kind\":\"synthetic\",\"duration\":\"600s\"}"
+  done
+  curl -sf -XPOST -d "{\"tasks\":[$tasks]}" "$TASKS_URL/api/tasks" >/dev/null
+  # hub takes four (its slots); the fifth waits for another worker.
+  for _ in $(seq 100); do
+    [[ $(curl -sf "$TASKS_URL/api/tasks?state=running" | grep -o '"id"' | wc -l) -ge 4 ]] && break
+    sleep 0.1
+  done
+  for n in a b c; do start_worker "$n"; done
+}
+
+start_worker() {  # node name
+  "$HUDDLE" tasks worker --coordinator "$TASKS_URL" --name "$1" --node "$1" \
+    --topology "$WORK/topology.yaml" --cores 2 --max-tasks 4 --synthetic sleep \
+    >"$WORK/worker-$1.log" 2>&1 &
+  PIDS+=($!)
+}
+
+wait_http() {  # url log
+  for _ in $(seq 100); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "run.sh: $1 did not come up; its log:" >&2
+  cat "$2" >&2
+  return 1
+}

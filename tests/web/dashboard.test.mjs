@@ -7,9 +7,10 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const { BASE, ADMIN, LISTEN_PORT, CONTROL_u3, CONTROL_u4, CHROMIUM, SCREENSHOTS } = process.env;
+const { BASE, ADMIN, LISTEN_PORT, CONTROL_u3, CONTROL_u4, TASKS_URL, CHROMIUM, SCREENSHOTS } = process.env;
 let browser;
 let page;
+let tasksPage; // the task coordinator's own dashboard
 const problems = []; // console errors, page errors, failed requests: must stay empty
 let loading = true;
 let agent = null;
@@ -57,9 +58,9 @@ function startLoad() {
   for (let i = 0; i < 6; i++) loop();
 }
 
-async function shot(name) {
+async function shot(name, p = page) {
   if (!SCREENSHOTS) return;
-  await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+  await p.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
 }
 
 before(async () => {
@@ -70,15 +71,22 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'dark' });
-  // Offline: anything not on the dashboard's own origin is a failure.
-  await context.route((url) => !url.href.startsWith(BASE), (route) => { problems.push(`off-origin request: ${route.request().url()}`); route.abort(); });
-  page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  page = await watchedPage(BASE);
+  tasksPage = await watchedPage(TASKS_URL);
 });
+
+// A page in a context of its own where anything not on `origin` (offline: no CDN), a console error
+// or warning, a page error, a failed or 4xx/5xx request is recorded in `problems`.
+async function watchedPage(origin) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, colorScheme: 'dark' });
+  await context.route((url) => !url.href.startsWith(origin), (route) => { problems.push(`off-origin request: ${route.request().url()}`); route.abort(); });
+  const p = await context.newPage();
+  p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  p.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  p.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  p.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  return p;
+}
 
 after(async () => {
   loading = false;
@@ -200,6 +208,51 @@ test('the engine panel shows the cluster as a service; a freeze click reaches th
   await page.click('#ap-enable');
   await until('autopilot enabled again', async () => (await snapshot()).mode === 'enabled', 15000);
   await page.keyboard.press('1');
+});
+
+test('the coordinator\'s dashboard shows its workers by load, the Echo tree, waves and migrations', async () => {
+  const tasksApi = async (path) => (await fetch(`${TASKS_URL}${path}`)).json();
+  // The coordinator serves the page itself and says so: tasks at "/", no proxy, no engine.
+  const features = await tasksApi('/ui/config.json');
+  assert.equal(features.tasks_url, '/');
+  assert.equal(features.proxy, false);
+  // With only the task service it opens on Topology.
+  await tasksPage.goto(`${TASKS_URL}/`);
+  await tasksPage.waitForSelector('#view-topology:not([hidden]) svg.topo g[data-node]', { timeout: 15000 });
+  // Every worker is a node; the tree of the last wave joins them (3 edges for 4 nodes).
+  await tasksPage.waitForFunction(() => document.querySelectorAll('svg.topo g[data-node]').length === 4 && document.querySelectorAll('svg.topo line.tree-edge').length === 3, null, { timeout: 20000 });
+  const nodes = () => tasksPage.$$eval('svg.topo g[data-node]', (els) => els.map((g) => ({ node: g.dataset.node, load: g.dataset.load === '' ? null : Number(g.dataset.load), fill: g.querySelector('circle').getAttribute('fill') })));
+  assert.deepEqual((await nodes()).map((n) => n.node).sort(), ['a', 'b', 'c', 'hub']);
+  // The first waves found hub loaded (4 tasks) and moved tasks away: waves and migrations are
+  // listed, and each node's load is its worker's utilisation from the API.
+  await tasksPage.waitForFunction(() => [...document.querySelectorAll('#topology table')].some((t) => /moved/.test(t.innerText) && /hub →/.test(t.innerText)), null, { timeout: 20000 });
+  const waves = await tasksApi('/api/waves');
+  assert.ok(waves.some((w) => w.moves_requested > 0 && w.initiator === 'hub'), 'a wave planned moves from the loaded hub');
+  assert.match(await tasksPage.locator('#topology').innerText(), /tree of wave \d+, initiator hub/);
+  const utilisation = async () => Object.fromEntries((await tasksApi('/api/workers')).map((w) => [w.node, w.utilisation]));
+  const agree = async () => {
+    const [u, shown] = [await utilisation(), await nodes()];
+    return shown.every((n) => n.load !== null && Math.abs(n.load - u[n.node]) < 1e-3) ? shown : null;
+  };
+  const shown = await until('node loads equal the workers\' utilisation', agree, 20000);
+  // Coloured by load: the most and least loaded nodes have different colours, equal loads the same.
+  shown.sort((x, y) => x.load - y.load);
+  assert.ok(shown[3].load > shown[0].load, `loads ${JSON.stringify(shown)}`);
+  assert.notEqual(shown[3].fill, shown[0].fill);
+  for (const x of shown) for (const y of shown) if (x.load === y.load) assert.equal(x.fill, y.fill);
+  await shot('dashboard-topology.png', tasksPage);
+  // Live: three more tasks (1/2 core each on 2-core workers) raise the total load the page shows by
+  // 3 x 0.25 = 0.75, and the nodes that took them change colour.
+  const total = (list) => list.reduce((a, n) => a + n.load, 0);
+  const r = await fetch(`${TASKS_URL}/api/tasks`, { method: 'POST', body: JSON.stringify({ tasks: [1, 2, 3].map((i) => ({ name: `more${i}`, kind: 'synthetic', duration: '600s' })) }) });
+  assert.equal(r.status, 201);
+  const after = await until('the page shows the new tasks\' load', async () => {
+    const now = await nodes();
+    return Math.abs(total(now) - total(shown) - 0.75) < 1e-3 ? now : null;
+  }, 20000);
+  const changed = after.filter((n) => n.load !== shown.find((x) => x.node === n.node).load);
+  assert.ok(changed.length > 0);
+  for (const n of changed) assert.notEqual(n.fill, shown.find((x) => x.node === n.node).fill, `${n.node} recoloured`);
 });
 
 test('no console error, no failed request, nothing fetched from elsewhere', () => {

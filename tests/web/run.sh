@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The dashboard's browser tests: starts a real huddle cluster on loopback (four `huddle upstream`
-# with fault-control APIs, `huddle proxy` with the thermal policy), a load against it, then drives
+# with fault-control APIs, `huddle proxy` with the thermal policy; a task coordinator with four
+# workers in overlay mode), a load against the proxy, then drives
 # Debian's Chromium with playwright-core through tests/web/dashboard.test.mjs; screenshots go to
 # docs/images/. Stops everything it started.
 #
@@ -47,6 +48,7 @@ trap cleanup EXIT
 # shellcheck source=cluster.sh
 source "$here/cluster.sh"
 start_cluster
+start_tasks
 ADMIN="http://127.0.0.1:$ADMIN_PORT"
 
 if curl -sf "$ADMIN/ui/config.json" >/dev/null 2>&1; then
@@ -66,11 +68,12 @@ else
   echo "run.sh: the admin listener does not serve the dashboard yet; serving $dist at $BASE/ in front of $ADMIN"
 fi
 
-export BASE ADMIN WORK HUDDLE LISTEN_PORT CONTROL_u3 CONTROL_u4
+export BASE ADMIN WORK HUDDLE LISTEN_PORT CONTROL_u3 CONTROL_u4 TASKS_URL
 [[ -n $SCREENSHOTS ]] && mkdir -p "$SCREENSHOTS"
 status=0
 node --test --test-concurrency=1 "$here/dashboard.test.mjs" || status=$?
 if [[ $status -ne 0 ]]; then
   echo "--- proxy log (tail)"; tail -20 "$WORK/proxy.log" || true
+  echo "--- coordinator log (tail)"; tail -20 "$WORK/coordinator.log" || true
 fi
 exit $status

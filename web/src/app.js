@@ -268,7 +268,9 @@ async function start() {
   document.title = `${api.features.title || 'huddle'} dashboard`;
   if (api.features.token_required && !api.token) banner('The admin API wants a token: type it in the Token field above.');
   if (api.features.engine && api.features.engine_stream) connectStream();
-  const initial = (location.hash || '#monitor').slice(1);
+  // A process with only the task service (the coordinator serves this page) opens on Topology.
+  const tasksOnly = api.features.tasks_url && !api.features.proxy && !api.features.engine;
+  const initial = (location.hash || (tasksOnly ? '#topology' : '#monitor')).slice(1);
   show(['monitor', 'control', 'topology'].includes(initial) ? initial : 'monitor');
   setInterval(status, 1000);
   poll(true);

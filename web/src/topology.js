@@ -44,7 +44,7 @@ export class TopologyView {
         h('p', { class: 'legend' }, 'colour: load (blue idle → red full) · solid line: Echo spanning tree (child → father) · dashed arrow: migration in flight · dotted arrow: planned move')),
       h('div', { class: 'two' },
         h('section', { class: 'panel' }, h('h2', { text: 'Waves' }), table(['wave', 'nodes decided', 'echo msgs', 'finn msgs', 'moves'], [...waves].reverse().slice(0, 12).map((w) => [w.wave, w.nodes_decided, w.echo_messages, w.finn_messages, w.moves_requested]))),
-        h('section', { class: 'panel' }, h('h2', {}, 'Migrations ', h('small', { text: `${inFlight.length} in flight` })), table(['id', 'task', 'from → to', 'result', 'benefit', 'downtime'], [...migrations].reverse().slice(0, 12).map((m) => [m.id, m.task, `${workerName(workers, m.source)} → ${workerName(workers, m.target)}`, m.result, fmt.num(m.net_benefit, 2), m.downtime_ms == null ? '–' : `${m.downtime_ms} ms`])))));
+        h('section', { class: 'panel' }, h('h2', {}, 'Migrations ', h('small', { text: `${inFlight.length} in flight` })), table(['id', 'task', 'from → to', 'result', 'benefit', 'downtime'], [...migrations].reverse().slice(0, 12).map((m) => [m.id, m.task, `${workerName(workers, m.source)} → ${workerName(workers, m.target)}`, m.result, fmt.num(m.net_benefit, 2), m.downtime_ms == null ? '–' : `${fmt.num(m.downtime_ms, 0)} ms`])))));
   }
 }
 
@@ -123,7 +123,7 @@ function drawGraph(svg, workers, wave, migrations) {
     const l = load.get(n);
     const w = workers.find((x) => x.node === n);
     const label = `${n}: load ${l == null ? 'unknown' : fmt.pct(l)}${w ? `, worker ${w.name || w.id} (${w.state}, ${w.tasks?.length ?? 0} tasks)` : ''}`;
-    svg.append(s('g', { transform: `translate(${p.x} ${p.y})`, class: `tnode${w && w.state === 'lost' ? ' lost' : ''}`, tabindex: '0', 'aria-label': label, 'data-node': n },
+    svg.append(s('g', { transform: `translate(${p.x} ${p.y})`, class: `tnode${w && w.state === 'lost' ? ' lost' : ''}`, tabindex: '0', 'aria-label': label, 'data-node': n, 'data-load': l == null ? '' : l.toFixed(3) },
       s('title', { text: label }),
       s('circle', { r: 20, fill: l == null ? '#9aa3ad' : heatColour(l) }),
       s('text', { y: 4, class: 'node-name', text: n }),

@@ -12,23 +12,57 @@ namespace huddle::engine {
 void Engine::Shed(ServiceState& s, core::TimePoint now) {
   const double mu = s.mu_estimate;
   const double cap = std::max(0.0, s.ready) * mu;
-  if (mu <= 0.0 || s.attempts.empty()) {
-    s.admit_probability = 1.0;
-    s.concurrency_limit = 0;
-    s.throttle_reject = 0.0;
-    return;
+  // Evidence first: the completions served at acceptable latency (p99 within the SLO, backlog
+  // not growing) over the admission window. Shedding never admits less than that: a model that
+  // underestimates capacity (mu from latency x an assumed worker count) would otherwise shed,
+  // and closed-loop clients, re-sending each 503 at once, would push the admit probability to
+  // nothing (docs/config.md, measured: 99 % of responses were 503).
+  if (s.fresh) {
+    const double dt = core::ToSeconds(options_.tick);
+    const double err = std::clamp(s.latest.error_rate, 0.0, 1.0);
+    const double admitted = std::max(0.0, s.last_attempts - s.latest.shed_rate);
+    const double growth = s.shed_has_queue ? s.latest.queue_depth - s.shed_last_queue : 0.0;
+    s.shed_last_queue = s.latest.queue_depth;
+    s.shed_has_queue = true;
+    const double slo_ms = core::ToMillis(options_.autopilot.planner.slo);
+    if (growth <= 0.0 && s.latest.latency_p99 <= slo_ms && err < options_.error_collapse_rate) {
+      s.good_served.push_back({now, std::max(0.0, admitted - growth / dt) * (1.0 - err)});
+    }
   }
-  // The decision holds for the next tick: while offered load rises, extrapolate one step so a
-  // surge (a thundering herd after an outage) is not admitted one tick late.
-  // Without a fresh point, hold the last one (the fast EWMA is winsorised and lags a surge).
-  double offered = s.last_attempts;
-  if (s.fresh && s.prev_attempts > 0 && s.last_attempts > s.prev_attempts) {
-    offered += s.last_attempts - s.prev_attempts;
+  while (s.good_served.size() > 1 && now - s.good_served.front().at >= options_.admission.window) {
+    s.good_served.pop_front();
   }
-  const double allowed = options_.shed_rho * cap;
-  double admit = offered > allowed && offered > 0 ? allowed / offered : 1.0;
+  s.good_served_rps = 0.0;
+  for (const auto& g : s.good_served) s.good_served_rps = std::max(s.good_served_rps, g.rps);
+
+  // Admission by utilisation applies only while the engine predicts collapse (rho at the risk
+  // threshold) or saturation (the Monte Carlo projection's warning probability).
+  s.shed_gate = mu > 0.0 && !s.attempts.empty() &&
+                (s.rho >= options_.risk.collapse_rho ||
+                 s.saturation_probability >= options_.risk.saturation_warning_probability);
+  double admit = 1.0;
+  const double allowed = std::max(options_.shed_rho * cap, s.good_served_rps);
+  if (s.shed_gate) {
+    // The decision holds for the next tick: while offered load rises, extrapolate one step so a
+    // surge (a thundering herd after an outage) is not admitted one tick late.
+    // Without a fresh point, hold the last one (the fast EWMA is winsorised and lags a surge).
+    double offered = s.last_attempts;
+    if (s.fresh && s.prev_attempts > 0 && s.last_attempts > s.prev_attempts) {
+      offered += s.last_attempts - s.prev_attempts;
+    }
+    admit = offered > allowed && offered > 0 ? allowed / offered : 1.0;
+    // The evidence floor against the offered load as measured (no extrapolation), with a probe
+    // of kEvidenceProbe: a closed-loop client sends each shed request again at once, so offered
+    // = served / admit, and a floor of exactly what was served would hold any admit < 1 where it
+    // is; the probe lets admission climb back while latency stays acceptable.
+    constexpr double kEvidenceProbe = 1.1;
+    if (s.good_served_rps > 0 && s.last_attempts > 0) {
+      admit = std::max(admit, std::min(1.0, kEvidenceProbe * s.good_served_rps / s.last_attempts));
+    }
+  }
   // SRE client-side throttling over the admission window, on aggregate counts per tick:
-  // P = max(0, (requests - accepts / threshold) / (requests + 1)).
+  // P = max(0, (requests - accepts / threshold) / (requests + 1)). It reacts to the backends'
+  // errors (not to our shedding: shed requests are not sent), so it needs no prediction.
   if (s.fresh) {
     const double dt = core::ToSeconds(options_.tick);
     const double sent = std::max(0.0, s.last_attempts - s.latest.shed_rate) * dt;
@@ -55,6 +89,12 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
   }
   s.throttle_reject = reject;
   s.admit_probability = std::clamp(admit * (1.0 - reject), 0.0, 1.0);
+  if (!s.shed_gate) {
+    // No limit from the model without a prediction: the proxy's adaptive concurrency limit,
+    // driven by measured latency, is in force anyway.
+    s.concurrency_limit = 0;
+    return;
+  }
   // Little's law: the workers plus the queue that still meets the SLO at the allowed rate.
   const double workers = std::max(1.0, s.ready * options_.workers_per_replica);
   const double slack_s = std::max(

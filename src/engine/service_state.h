@@ -99,6 +99,18 @@ struct ServiceState {
   };
   std::deque<Bucket> throttle;  // newest last (window / tick entries)
   double throttle_reject = 0.0;
+  // Shedding's evidence of capacity: completions per second served at acceptable latency (p99
+  // within the SLO, backlog not growing), newest last, over admission.window; the newest entry
+  // is kept however old, so a long overload does not erase what the service can serve.
+  struct Served {
+    core::TimePoint at;
+    double rps;
+  };
+  std::deque<Served> good_served;
+  double good_served_rps = 0.0;  // the most of good_served (0: no evidence yet)
+  double shed_last_queue = 0.0;  // queue depth at the previous fresh point, for its growth
+  bool shed_has_queue = false;
+  bool shed_gate = false;  // the engine predicts collapse or saturation (admission applies)
 
   // Derived each tick.
   double rho = 0.0;

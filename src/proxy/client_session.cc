@@ -403,9 +403,11 @@ Task<bool> ClientSession::Forward() {
     request_id_.resize(16);
     for (int i = 15; i >= 0; --i, v >>= 4) request_id_[static_cast<size_t>(i)] = kHex[v & 15];
   }
-  // Load shedding (the engine's decision for this cluster): 503 + Retry-After, counted.
+  // Load shedding (the adaptive concurrency limit and the engine's decision for this cluster):
+  // 503 + Retry-After, counted. An upgrade is not held to the limit (its tunnel lasts as long
+  // as the connection) and gives no latency sample.
   ClusterShedState& shed = *view->shed;
-  const ClusterShedState::Verdict verdict = shed.TryAdmit(worker_.rng());
+  const ClusterShedState::Verdict verdict = shed.TryAdmit(worker_.rng(), !upgrade);
   if (verdict == ClusterShedState::Verdict::kLimit ||
       verdict == ClusterShedState::Verdict::kAdmission) {
     WriteAccessLog(503, core::kNoBackend, 0, start, 0);
@@ -422,12 +424,20 @@ Task<bool> ClientSession::Forward() {
     co_return co_await Reply(503, "overloaded: request shed\n", !keep,
                              std::string_view(header, static_cast<size_t>(n)));
   }
+  // Ends the admitted request: its latency (to the end of the response, retries included, as
+  // the client sees it) feeds the cluster's adaptive limit.
   struct ShedRelease {
     ClusterShedState* shed;
+    size_t worker;
+    core::TimePoint start;
+    bool sample;
     ~ShedRelease() {
-      if (shed != nullptr) shed->Release();
+      if (shed == nullptr) return;
+      if (sample) shed->sampler.Record(worker, Now() - start);
+      shed->Release();
     }
-  } shed_release{verdict == ClusterShedState::Verdict::kAdmit ? &shed : nullptr};
+  } shed_release{verdict == ClusterShedState::Verdict::kAdmit ? &shed : nullptr, worker_.id(),
+                 start, !upgrade};
   const bool idempotent = IsIdempotent(req.method());
   ++c.active_requests;
   Decrement active_guard{c.active_requests};

@@ -236,6 +236,47 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
         e.Error("engine: needs the admin listener (its API and the dashboard are served there)");
       }
     }
+    {
+      // adaptive_concurrency: enabled, and the gradient controller's keys (validated by its
+      // own parser, over the proxy's defaults).
+      const YAML::Node node = o.Child("adaptive_concurrency");
+      YamlObject a(node, diag, "adaptive_concurrency");
+      config.adaptive_concurrency.enabled = a.Bool("enabled", config.adaptive_concurrency.enabled);
+      core::OptionMap keys;
+      if (node.IsMap()) {
+        for (const auto& kv : node) {
+          const std::string k = kv.first.as<std::string>();
+          if (k == "enabled") continue;
+          const YAML::Node v = a.Child(k);
+          if (!v.IsScalar()) {
+            a.ErrorAt(v, "adaptive_concurrency: '" + k + "' must be a scalar");
+            continue;
+          }
+          keys[k] = v.Scalar();
+        }
+      }
+      a.Finish();
+      const core::GradientControllerOptions d = AdaptiveConcurrencyConfig::Defaults();
+      auto parsed = core::GradientControllerOptions::Parse(keys);
+      if (!parsed) {
+        a.Error(parsed.error().message);
+      } else {
+        // Parse() fills Envoy's defaults; the keys not given take the proxy's.
+        core::GradientControllerOptions g = *parsed;
+        if (!keys.contains("max_concurrency_limit"))
+          g.max_concurrency_limit = d.max_concurrency_limit;
+        if (!keys.contains("initial_limit")) g.initial_limit = g.max_concurrency_limit;
+        if (!keys.contains("min_rtt_limit_percent"))
+          g.min_rtt_limit_percent = d.min_rtt_limit_percent;
+        if (g.initial_limit > g.max_concurrency_limit ||
+            g.min_concurrency > g.max_concurrency_limit) {
+          a.Error(
+              "adaptive_concurrency: initial_limit and min_concurrency must not exceed "
+              "max_concurrency_limit");
+        }
+        config.adaptive_concurrency.options = g;
+      }
+    }
     const YAML::Node log = o.Child("access_log");
     if (log.IsDefined() && !log.IsNull()) ParseAccessLog(log, diag, config.access_log);
     const YAML::Node listeners = o.Child("listeners");

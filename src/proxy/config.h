@@ -7,6 +7,7 @@
 
 #include "common/address.h"
 #include "common/config_diagnostics.h"
+#include "core/control/gradient_controller.h"
 #include "core/options.h"
 #include "core/time.h"
 #include "engine/engine_options.h"
@@ -100,6 +101,23 @@ struct ProxyEngineConfig {
   engine::EngineOptions options;
 };
 
+// Load shedding by an adaptive concurrency limit per cluster (docs/config.md,
+// "adaptive_concurrency"): Envoy's gradient controller on every admitted request's latency.
+// On by default; the proxy starts with no effective limit (initial_limit = the maximum) and
+// measures minRTT at half the limit in force instead of Envoy's pin at min_concurrency.
+struct AdaptiveConcurrencyConfig {
+  bool enabled = true;
+  core::GradientControllerOptions options = Defaults();
+
+  static core::GradientControllerOptions Defaults() {
+    core::GradientControllerOptions o;
+    o.max_concurrency_limit = 10000;
+    o.initial_limit = o.max_concurrency_limit;
+    o.min_rtt_limit_percent = 50.0;
+    return o;
+  }
+};
+
 struct ProxyConfig {
   int threads = 0;  // 0: number of cores
   Duration tick = std::chrono::milliseconds(100);
@@ -107,6 +125,7 @@ struct ProxyConfig {
   std::string request_id_header = "x-request-id";
   AdminConfig admin;
   ProxyEngineConfig engine;
+  AdaptiveConcurrencyConfig adaptive_concurrency;
   AccessLogConfig access_log;
   std::vector<ListenerConfig> listeners;
   std::vector<ClusterConfig> clusters;

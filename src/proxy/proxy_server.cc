@@ -18,6 +18,7 @@
 #include "proxy/asio_types.h"
 #include "proxy/cluster_view.h"
 #include "proxy/listener_stats.h"
+#include "proxy/shed_adaptive_limit.h"
 #include "proxy/worker.h"
 #include "web/dashboard_handler.h"
 
@@ -51,15 +52,18 @@ struct ControlCluster {
   std::shared_ptr<const ClusterView> view;
   uint64_t published_version = ~uint64_t{0};
   uint64_t generation = 0;
-  // Load shedding: shared with the workers through every view.
-  std::shared_ptr<ClusterShedState> shed = std::make_shared<ClusterShedState>();
+  // Load shedding: shared with the workers through every view (made in Start, one latency row
+  // per worker), and the adaptive limit that publishes into it (declared after it: destroyed
+  // first).
+  std::shared_ptr<ClusterShedState> shed;
+  std::unique_ptr<AdaptiveLimit> adaptive;     // null when adaptive_concurrency is off
   std::optional<engine::ShedDecision> pinned;  // overrides the engine's decision when set
   // The engine feed: totals at the previous feed, to turn counters into rates.
   core::TimePoint last_feed{};
   uint64_t last_requests = 0;
   uint64_t last_errors = 0;
   uint64_t last_latency_sum_us = 0;
-  uint64_t last_shed = 0;
+  uint64_t last_shed_admission = 0;
   std::array<uint64_t, kLatencyBuckets> last_latency{};
 };
 
@@ -118,6 +122,11 @@ class ProxyServer::Control {
       c.config = config_.clusters[i];
       c.brain = std::make_unique<core::ClusterBrain>(BrainOptions(c.config, 17 + i));
       c.brain->SetEventListener([this, i](const core::DecisionEvent& e) { OnDecision(i, e); });
+      c.shed = std::make_shared<ClusterShedState>(workers_.size());
+      if (config_.adaptive_concurrency.enabled) {
+        c.adaptive = std::make_unique<AdaptiveLimit>(config_.adaptive_concurrency.options, *c.shed,
+                                                     Now(), 101 + i);
+      }
       for (const BackendConfig& b : c.config.backends) {
         if (auto s = AddBackend(c, b); !s) return std::unexpected(s.error());
       }
@@ -306,7 +315,11 @@ class ProxyServer::Control {
       m << "# TYPE huddle_cluster_shed_total counter\n"
            "# TYPE huddle_cluster_shed_in_flight gauge\n"
            "# TYPE huddle_cluster_admit_probability gauge\n"
-           "# TYPE huddle_cluster_concurrency_limit gauge\n";
+           "# TYPE huddle_cluster_concurrency_limit gauge\n"
+           "# TYPE huddle_cluster_adaptive_limit gauge\n"
+           "# TYPE huddle_cluster_min_rtt_seconds gauge\n"
+           "# TYPE huddle_cluster_sample_rtt_seconds gauge\n"
+           "# TYPE huddle_cluster_concurrency_gradient gauge\n";
       for (ControlCluster& c : clusters_) {
         const ClusterShedState& s = *c.shed;
         const std::string cl = "{cluster=\"" + Label(c.config.name) + "\"";
@@ -317,15 +330,20 @@ class ProxyServer::Control {
         m << "huddle_cluster_shed_in_flight" << cl << "} "
           << s.in_flight.load(std::memory_order_relaxed) << "\n";
         m << "huddle_cluster_admit_probability" << cl << "} "
-          << (s.enabled.load(std::memory_order_relaxed)
+          << (s.engine_enabled.load(std::memory_order_relaxed)
                   ? s.admit_probability.load(std::memory_order_relaxed)
                   : 1.0)
           << "\n";
-        m << "huddle_cluster_concurrency_limit" << cl << "} "
-          << (s.enabled.load(std::memory_order_relaxed)
-                  ? s.concurrency_limit.load(std::memory_order_relaxed)
-                  : 0u)
-          << "\n";
+        m << "huddle_cluster_concurrency_limit" << cl << "} " << s.EffectiveLimit() << "\n";
+        if (c.adaptive) {
+          const core::GradientController& g = c.adaptive->controller();
+          m << "huddle_cluster_adaptive_limit" << cl << "} " << g.limit() << "\n";
+          m << "huddle_cluster_min_rtt_seconds" << cl << "} " << core::ToSeconds(g.min_rtt())
+            << "\n";
+          m << "huddle_cluster_sample_rtt_seconds" << cl << "} " << core::ToSeconds(g.sample_rtt())
+            << "\n";
+          m << "huddle_cluster_concurrency_gradient" << cl << "} " << g.gradient() << "\n";
+        }
       }
       m << "# TYPE huddle_backend_requests_total counter\n"
            "# TYPE huddle_backend_errors_total counter\n"
@@ -680,6 +698,7 @@ class ProxyServer::Control {
     for (ControlCluster& c : clusters_) {
       c.brain->Tick(now);
       PublishTable(c);
+      if (c.adaptive) c.adaptive->Tick(now);  // load shedding: the adaptive concurrency limit
     }
     if (engine_ && now >= next_engine_tick_) {
       next_engine_tick_ = now + config_.engine.options.tick;
@@ -722,21 +741,24 @@ class ProxyServer::Control {
       const core::BackendStatus st = c.brain->Status(static_cast<core::BackendIndex>(b));
       if (st.healthy && !st.ejected && !st.draining) ++healthy;
     }
-    const uint64_t shed = c.shed->shed_total();
+    // Requests refused at the concurrency limit are not demand the engine should see: a
+    // closed-loop client sends each one again at once, and the limit already bounds what is
+    // admitted. Those refused by the admission draw are (that is the engine's own decision).
+    const uint64_t shed = c.shed->shed_admission.load(std::memory_order_relaxed);
     BackendTotals delta;
     delta.requests = sum.requests - std::min(sum.requests, c.last_requests);
     delta.errors = sum.errors - std::min(sum.errors, c.last_errors);
     delta.latency_sum_us = sum.latency_sum_us - std::min(sum.latency_sum_us, c.last_latency_sum_us);
     for (size_t i = 0; i < kLatencyBuckets; ++i)
       delta.latency[i] = sum.latency[i] - std::min(sum.latency[i], c.last_latency[i]);
-    const uint64_t delta_shed = shed - std::min(shed, c.last_shed);
+    const uint64_t delta_shed = shed - std::min(shed, c.last_shed_admission);
     const double dt = std::max(1e-3, core::ToSeconds(now - c.last_feed));
     c.last_feed = now;
     c.last_requests = sum.requests;
     c.last_errors = sum.errors;
     c.last_latency_sum_us = sum.latency_sum_us;
     c.last_latency = sum.latency;
-    c.last_shed = shed;
+    c.last_shed_admission = shed;
 
     engine::TelemetryPoint p;
     p.service_id = c.config.name;
@@ -753,6 +775,17 @@ class ProxyServer::Control {
     p.latency_mean = delta.requests ? static_cast<double>(delta.latency_sum_us) / 1000.0 /
                                           static_cast<double>(delta.requests)
                                     : 0.0;
+    // The adaptive limit's samples are finer (2 %, not a bucket's upper bound: a 50 ms backend
+    // read as 100 ms halves the engine's capacity estimate).
+    if (c.adaptive) {
+      const core::LogHistogram h = c.adaptive->TakeLatencies();
+      if (h.Count() > 0) {
+        p.latency_p50 = h.Quantile(0.50);
+        p.latency_p95 = h.Quantile(0.95);
+        p.latency_p99 = h.Quantile(0.99);
+        p.latency_mean = h.Mean();
+      }
+    }
     p.active_conns = static_cast<double>(std::max<int64_t>(0, sum.in_flight));
     p.replicas = healthy;
     return p;
@@ -762,16 +795,17 @@ class ProxyServer::Control {
   void ApplyShedding(ControlCluster& c) {
     ClusterShedState& s = *c.shed;
     if (!c.pinned && !config_.engine.shedding) {
-      s.enabled.store(false, std::memory_order_relaxed);
+      s.engine_enabled.store(false, std::memory_order_relaxed);
       return;
     }
     const engine::ShedDecision d = c.pinned ? *c.pinned : engine_->Shedding(c.config.name);
     s.admit_probability.store(std::clamp(d.admit_probability, 0.0, 1.0), std::memory_order_relaxed);
-    s.concurrency_limit.store(d.concurrency_limit, std::memory_order_relaxed);
+    s.engine_limit.store(d.concurrency_limit, std::memory_order_relaxed);
+    s.retry_budget_ratio.store(d.retry_budget_ratio, std::memory_order_relaxed);
     s.retry_after_s.store(
         std::max<int64_t>(1, static_cast<int64_t>(std::ceil(core::ToSeconds(d.retry_after)))),
         std::memory_order_relaxed);
-    s.enabled.store(true, std::memory_order_relaxed);
+    s.engine_enabled.store(true, std::memory_order_relaxed);
   }
 
   void EngineTick(core::TimePoint now) {

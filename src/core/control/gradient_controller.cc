@@ -22,8 +22,15 @@ Result<GradientControllerOptions> GradientControllerOptions::Parse(const OptionM
   o.min_concurrency =
       static_cast<uint32_t>(r.Int("min_concurrency", o.min_concurrency, {.min = 1, .max = 1e9}));
   o.buffer_percent = r.Double("buffer_percent", o.buffer_percent, {.min = 0, .max = 100});
+  o.initial_limit =
+      static_cast<uint32_t>(r.Int("initial_limit", o.initial_limit, {.min = 0, .max = 1e9}));
+  o.min_rtt_limit_percent =
+      r.Double("min_rtt_limit_percent", o.min_rtt_limit_percent, {.min = 0, .max = 100});
   if (o.min_concurrency > o.max_concurrency_limit) {
     r.Problem("min_concurrency must not exceed max_concurrency_limit");
+  }
+  if (o.initial_limit > o.max_concurrency_limit) {
+    r.Problem("initial_limit must not exceed max_concurrency_limit");
   }
   if (auto done = r.Finish(); !done) return std::unexpected(done.error());
   return o;
@@ -31,7 +38,8 @@ Result<GradientControllerOptions> GradientControllerOptions::Parse(const OptionM
 
 GradientController::GradientController(const GradientControllerOptions& options, TimePoint now)
     : options_(options),
-      limit_(options.min_concurrency),
+      limit_(std::clamp(options.initial_limit, options.min_concurrency,
+                        std::max(options.min_concurrency, options.max_concurrency_limit))),
       next_update_(now + options.concurrency_update_interval),
       next_min_rtt_(now) {
   EnterMinRttWindow(now);
@@ -40,7 +48,8 @@ GradientController::GradientController(const GradientControllerOptions& options,
 void GradientController::EnterMinRttWindow(TimePoint /*now*/) {
   measuring_ = true;
   deferred_limit_ = limit_;
-  limit_ = options_.min_concurrency;
+  const double pinned = std::floor(limit_ * options_.min_rtt_limit_percent / 100.0);
+  limit_ = std::max(options_.min_concurrency, static_cast<uint32_t>(pinned));
   samples_.Reset();
 }
 
@@ -73,6 +82,10 @@ void GradientController::Release(Duration latency, TimePoint now, Random& random
   }
 }
 
+void GradientController::AddLatency(Duration latency, uint64_t count) {
+  samples_.RecordN(std::max(0.0, ToMillis(latency)), count);
+}
+
 uint32_t GradientController::NewLimit() const {
   const double limit = limit_ * gradient_;
   const double next = std::floor(limit + std::sqrt(limit));  // sqrt(limit): burst headroom
@@ -85,7 +98,10 @@ void GradientController::SetLimit(uint32_t limit) {
   consecutive_min_ = limit_ == options_.min_concurrency ? consecutive_min_ + 1 : 0;
 }
 
-void GradientController::Tick(TimePoint now, Random& /*random*/) {
+void GradientController::Tick(TimePoint now, Random& random) {
+  if (measuring_ && samples_.Count() >= options_.min_rtt_request_count) {
+    FinishMinRttWindow(now, random);
+  }
   if (!measuring_ && now >= next_min_rtt_) EnterMinRttWindow(now);
   while (now >= next_update_) {
     next_update_ += options_.concurrency_update_interval;

@@ -12,7 +12,14 @@ namespace huddle::core {
 
 // Option keys (Envoy's adaptive_concurrency GradientControllerConfig names and defaults):
 // sample_aggregate_percentile, concurrency_update_interval, max_concurrency_limit,
-// min_rtt_interval, min_rtt_request_count, jitter_percent, min_concurrency, buffer_percent.
+// min_rtt_interval, min_rtt_request_count, jitter_percent, min_concurrency, buffer_percent;
+// and two of huddle's, whose defaults (0) keep Envoy's behaviour:
+// - initial_limit: the limit before any sample (0: min_concurrency, as Envoy). A proxy that must
+//   not shed while it knows nothing starts at max_concurrency_limit.
+// - min_rtt_limit_percent: the limit during a minRTT window, as a percentage of the limit in
+//   force (never below min_concurrency; 0: pinned at min_concurrency, as Envoy). Half the limit
+//   still keeps the backend out of its queue (the limit settles near (1 + buffer) x its real
+//   concurrency), so minRTT is measured without shedding everything above 3 requests.
 struct GradientControllerOptions {
   double sample_aggregate_percentile = 50.0;
   Duration concurrency_update_interval = FromMillis(100);
@@ -22,6 +29,8 @@ struct GradientControllerOptions {
   double jitter_percent = 15.0;
   uint32_t min_concurrency = 3;
   double buffer_percent = 25.0;
+  uint32_t initial_limit = 0;
+  double min_rtt_limit_percent = 0.0;
 
   static Result<GradientControllerOptions> Parse(const OptionMap& options);
 };
@@ -37,8 +46,10 @@ struct GradientControllerOptions {
 //   limit = clamp(floor(L' + sqrt(L')), min_concurrency, max_concurrency_limit).
 //   An empty window changes nothing.
 // - five consecutive updates that leave the limit at min_concurrency start a minRTT window early.
-// - TryAcquire() admits while in-flight < limit. Latencies are kept in a LogHistogram (1 %
-//   relative error), so sample percentiles are within 1 % of Envoy's exact ones.
+// - TryAcquire() admits while in-flight < limit; a caller that counts in-flight requests itself
+//   (the proxy's workers) feeds latencies in batches with AddLatency() and reads limit(). Latencies
+//   are kept in a LogHistogram (1 % relative error), so sample percentiles are within 1 % of
+//   Envoy's exact ones.
 // Memory fixed at construction; no allocation afterwards. Not thread-safe (one per worker, or
 // the caller serialises).
 class GradientController {
@@ -51,6 +62,10 @@ class GradientController {
   void Release(Duration latency, TimePoint now, Random& random);
   // A request admitted by TryAcquire() ended without a usable latency (reset, local error).
   void Cancel();
+  // `count` requests (admitted elsewhere) finished after `latency` each; no in-flight change.
+  // A batch: a min-RTT window that has enough samples closes at the next Tick(), on the whole
+  // batch (closing it mid-batch would bias minRTT by the order of the batch).
+  void AddLatency(Duration latency, uint64_t count);
   // Runs the update and minRTT timers that are due at `now`.
   void Tick(TimePoint now, Random& random);
 

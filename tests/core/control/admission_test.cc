@@ -151,5 +151,68 @@ TEST(GradientControllerTest, RemeasuresAfterFiveUpdatesAtTheMinimum) {
   EXPECT_FALSE(GradientControllerOptions::Parse({{"min_concurrency", "0"}}).has_value());
 }
 
+TEST(GradientControllerTest, StartsOpenAndMeasuresMinRttAtHalfTheLimit) {
+  GradientControllerOptions o = Fast();
+  o.max_concurrency_limit = 1000;
+  o.initial_limit = 1000;
+  o.min_rtt_limit_percent = 50;
+  ScriptedRandom random({0});
+  GradientController c(o, At(0));
+  // The first window opens at construction: half of the initial 1000, not min_concurrency.
+  EXPECT_TRUE(c.measuring_min_rtt());
+  EXPECT_EQ(c.limit(), 500u);
+  // A batch of 8 (5 needed) closes the window at the next Tick, on the whole batch: the
+  // median of {10 x 4, 30 x 4} (lower rule, k = 3) is 10, whatever the order it came in.
+  c.AddLatency(FromMillis(30), 4);
+  EXPECT_TRUE(c.measuring_min_rtt());  // a batch never closes the window by itself
+  c.AddLatency(FromMillis(10), 4);
+  c.Tick(At(0.05), random);
+  EXPECT_FALSE(c.measuring_min_rtt());
+  EXPECT_NEAR(ToMillis(c.min_rtt()), 10.0, 0.1);
+  EXPECT_EQ(c.limit(), 1000u);  // restored
+  // Latency doubles under load: gradient 12.5 / 20 = 0.625; 625 + sqrt(625) = 650.
+  c.AddLatency(FromMillis(20), 10);
+  c.Tick(At(0.1), random);
+  EXPECT_NEAR(c.gradient(), 0.625, 0.01);
+  EXPECT_NEAR(c.limit(), 650.0, 8.0);  // 1 % histogram error on the sample RTT
+  // The next window (60 s later) pins at half of the limit in force.
+  const uint32_t before = c.limit();
+  c.Tick(At(61), random);
+  EXPECT_TRUE(c.measuring_min_rtt());
+  EXPECT_EQ(c.limit(), before / 2);
+}
+
+TEST(GradientControllerTest, SettlesNearTheBackendsConcurrencyPlusBuffer) {
+  // A backend with 8 workers and 50 ms service, a closed loop of 16 clients: latency is
+  // 50 ms x max(1, min(limit, 16) / 8). Fixed point: g = 1.25 x 8 / L, L' = 10 + sqrt(10) = 13.
+  GradientControllerOptions o = Fast();
+  o.max_concurrency_limit = 1000;
+  o.initial_limit = 1000;
+  o.min_rtt_limit_percent = 50;
+  ScriptedRandom random({0});
+  GradientController c(o, At(0));
+  c.AddLatency(FromMillis(50), 5);  // minRTT measured unloaded
+  c.Tick(At(0.05), random);
+  ASSERT_NEAR(ToMillis(c.min_rtt()), 50.0, 0.5);
+  for (int tick = 1; tick <= 30; ++tick) {
+    const double in_flight = std::min<double>(c.limit(), 16);
+    c.AddLatency(FromMillis(50.0 * std::max(1.0, in_flight / 8.0)), 20);
+    c.Tick(At(0.05 + 0.1 * tick), random);
+  }
+  EXPECT_GE(c.limit(), 12u);
+  EXPECT_LE(c.limit(), 14u);
+}
+
+TEST(GradientControllerTest, ParsesHuddleKeys) {
+  auto o = GradientControllerOptions::Parse({{"initial_limit", "200"},
+                                             {"min_rtt_limit_percent", "50"},
+                                             {"max_concurrency_limit", "500"}});
+  ASSERT_TRUE(o.has_value()) << o.error().message;
+  EXPECT_EQ(o->initial_limit, 200u);
+  EXPECT_DOUBLE_EQ(o->min_rtt_limit_percent, 50.0);
+  EXPECT_FALSE(GradientControllerOptions::Parse({{"initial_limit", "2000"}}).has_value());
+  EXPECT_FALSE(GradientControllerOptions::Parse({{"min_rtt_limit_percent", "150"}}).has_value());
+}
+
 }  // namespace
 }  // namespace huddle::core

@@ -1,0 +1,245 @@
+// Load shedding on real sockets: an upstream with a finite capacity (max_concurrency workers,
+// a FIFO queue beyond), loaded by closed-loop clients that send again as soon as they get an
+// answer, shed or not. The adaptive concurrency limit must hold goodput near capacity and the
+// admitted requests' latency near the unloaded one at 2x capacity, shed with 503 + Retry-After
+// (counted in /metrics), and shed nothing at half the capacity.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "proxy/config.h"
+#include "proxy/proxy_server.h"
+#include "proxy/upstream_server.h"
+#include "test_http.h"
+
+namespace huddle::proxy::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kWorkers = 8;  // the upstream's max_concurrency
+constexpr int kServiceMs = 50;  // its mean service time (uniform 25..75 ms)
+constexpr double kCapacityRps = kWorkers * 1000.0 / kServiceMs;  // 160 req/s
+
+// A value of a metric line "name{labels} value"; -1 when absent.
+double Metric(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// One upstream of finite capacity behind a proxy (one worker thread, health checks off).
+class FiniteCapacityCluster {
+ public:
+  explicit FiniteCapacityCluster(const std::string& top_extra) {
+    UpstreamOptions u;
+    u.name = "finite";
+    u.latency = core::FromMillis(kServiceMs / 2);
+    u.jitter = core::FromMillis(kServiceMs);  // uniform 25..75 ms: mean 50
+    u.max_concurrency = kWorkers;
+    upstream_ = std::make_unique<UpstreamServer>(u);
+    auto s = upstream_->Start();
+    EXPECT_TRUE(s) << s.error().message;
+    const std::string yaml = "threads: 1\n" + top_extra +
+                             "admin:\n  address: 127.0.0.1:0\n"
+                             "listeners:\n  - { name: web, address: 127.0.0.1:0, cluster: app }\n"
+                             "clusters:\n  - name: app\n    health_check:\n      enabled: false\n"
+                             "    backends:\n      - { name: u0, address: 127.0.0.1:" +
+                             std::to_string(upstream_->port()) + " }\n";
+    auto config = ParseConfig(yaml, "test.yaml");
+    if (!config) {
+      ADD_FAILURE() << config.error().message << "\n" << yaml;
+      return;
+    }
+    server_ = std::make_unique<ProxyServer>(*config);
+    auto started = server_->Start();
+    EXPECT_TRUE(started) << started.error().message;
+  }
+  ~FiniteCapacityCluster() {
+    if (server_) server_->Stop();
+  }
+  bool ok() const { return server_ != nullptr; }
+  uint16_t port() const { return server_->listener_port(0); }
+  ProxyServer& server() { return *server_; }
+  UpstreamServer& upstream() { return *upstream_; }
+
+ private:
+  std::unique_ptr<UpstreamServer> upstream_;
+  std::unique_ptr<ProxyServer> server_;
+};
+
+struct LoadResult {
+  uint64_t ok = 0;    // 200s answered after the warm-up
+  uint64_t shed = 0;  // 503s, whole run
+  uint64_t shed_with_retry_after = 0;
+  uint64_t other = 0;         // anything else (transport failures included), whole run
+  std::vector<double> ok_ms;  // latency of each 200 after the warm-up
+  double measured_s = 0;
+
+  double Quantile(double q) {
+    if (ok_ms.empty()) return 0;
+    std::sort(ok_ms.begin(), ok_ms.end());
+    return ok_ms[static_cast<size_t>(q * static_cast<double>(ok_ms.size() - 1))];
+  }
+  double Goodput() const { return static_cast<double>(ok) / measured_s; }
+};
+
+// `clients` closed-loop clients (keep-alive; each sends its next request as soon as it has an
+// answer; after a 503 it waits `after_shed` first), for warmup + measure; latencies are counted
+// after the warm-up. Bounded: every read has a 5 s timeout.
+// The pause after a 503 keeps the loop closed but stops a client from spinning on instant 503s:
+// on this 2-core machine a dozen spinning clients, the proxy and the upstream share the cores,
+// and the test would measure CPU starvation (see docs/config.md for that case measured with wrk).
+LoadResult ClosedLoop(uint16_t port, int clients, std::chrono::milliseconds warmup,
+                      std::chrono::milliseconds measure,
+                      std::chrono::milliseconds after_shed = std::chrono::milliseconds(5)) {
+  LoadResult total;
+  std::mutex mutex;
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point counted = start + warmup;
+  const Clock::time_point end = counted + measure;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&] {
+      LoadResult mine;
+      std::unique_ptr<HttpConnection> c;
+      while (Clock::now() < end) {
+        if (!c || !c->connected()) c = std::make_unique<HttpConnection>(port);
+        const Clock::time_point t0 = Clock::now();
+        HttpResponse r;
+        if (c->Send("GET / HTTP/1.1\r\nhost: t\r\n\r\n")) r = c->Read();
+        const Clock::time_point t1 = Clock::now();
+        if (r.status == 200) {
+          if (t0 >= counted) {
+            ++mine.ok;
+            mine.ok_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+          }
+        } else if (r.status == 503) {
+          ++mine.shed;
+          if (!r.Header("retry-after").empty()) ++mine.shed_with_retry_after;
+          std::this_thread::sleep_for(after_shed);
+        } else {
+          ++mine.other;
+        }
+        if (r.status == 0 || r.closed) c.reset();
+      }
+      std::lock_guard lock(mutex);
+      total.ok += mine.ok;
+      total.shed += mine.shed;
+      total.shed_with_retry_after += mine.shed_with_retry_after;
+      total.other += mine.other;
+      total.ok_ms.insert(total.ok_ms.end(), mine.ok_ms.begin(), mine.ok_ms.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  total.measured_s = std::chrono::duration<double>(measure).count();
+  return total;
+}
+
+void Print(const char* what, LoadResult& r) {
+  std::printf(
+      "%s: goodput %.0f req/s (capacity %.0f), p50 %.1f ms, p99 %.1f ms, shed %llu, "
+      "other %llu\n",
+      what, r.Goodput(), kCapacityRps, r.Quantile(0.5), r.Quantile(0.99),
+      static_cast<unsigned long long>(r.shed), static_cast<unsigned long long>(r.other));
+}
+
+// The defaults: adaptive concurrency on; the engine on too, shedding, ticking every 500 ms, and
+// told the backend has 2 workers where it has 8: its model sees a quarter of the capacity (the
+// runaway measured in docs/config.md came from such an underestimate).
+constexpr char kShedding[] = "engine:\n  enabled: true\n  tick: 500ms\n  workers_per_replica: 2\n";
+
+TEST(ProxySheddingTest, HalfCapacityShedsNothing) {
+  FiniteCapacityCluster f(kShedding);
+  ASSERT_TRUE(f.ok());
+  // 4 clients against 8 workers: no queue.
+  LoadResult r = ClosedLoop(f.port(), kWorkers / 2, std::chrono::milliseconds(500),
+                            std::chrono::milliseconds(2500));
+  Print("0.5x", r);
+  EXPECT_EQ(r.shed, 0u);
+  EXPECT_EQ(r.other, 0u);
+  // 4 clients / 50 ms = 80 req/s; at least 85 % of it; service 25..75 ms, p99 near 75.
+  EXPECT_GE(r.Goodput(), 0.85 * kCapacityRps / 2);
+  EXPECT_LT(r.Quantile(0.99), kServiceMs * 1.7);
+  const std::string metrics = f.server().MetricsText();
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}"), 0);
+  EXPECT_EQ(Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"admission\"}"), 0);
+  // The limit learnt the unloaded latency (the median of 25..75 ms) and is no constraint.
+  EXPECT_NEAR(Metric(metrics, "huddle_cluster_min_rtt_seconds{cluster=\"app\"}"),
+              kServiceMs / 1000.0, 0.01);
+  EXPECT_GT(Metric(metrics, "huddle_cluster_adaptive_limit{cluster=\"app\"}"), 2 * kWorkers);
+}
+
+// The bound asserted on admitted latency: p99 within 2x the unloaded p99. Envoy's gradient
+// controller settles where the window's median is (1 + buffer 25 %) x minRTT plus the sqrt(limit)
+// headroom, i.e. a few requests queued at the backend: measured here p99 1.7x the unloaded p99
+// (126 ms against 75 ms) at 2x and at 4x; without shedding it is 1.8x at 2x and 3.2x at 4x.
+constexpr double kP99Bound = 2.0;
+
+TEST(ProxySheddingTest, TwiceCapacityClosedLoopKeepsGoodputAndLatency) {
+  FiniteCapacityCluster f(kShedding);
+  ASSERT_TRUE(f.ok());
+  // Unloaded first (the proxy measures its min RTT), then 16 clients against 8 workers.
+  LoadResult base = ClosedLoop(f.port(), kWorkers / 2, std::chrono::milliseconds(300),
+                               std::chrono::milliseconds(1500));
+  Print("0.5x", base);
+  ASSERT_EQ(base.shed, 0u);
+  LoadResult r = ClosedLoop(f.port(), 2 * kWorkers, std::chrono::milliseconds(1000),
+                            std::chrono::milliseconds(3000));
+  Print("2x", r);
+  const std::string metrics = f.server().MetricsText();
+  std::printf("adaptive limit %.0f, sample rtt %.1f ms, admit %.3f\n",
+              Metric(metrics, "huddle_cluster_adaptive_limit{cluster=\"app\"}"),
+              1000 * Metric(metrics, "huddle_cluster_sample_rtt_seconds{cluster=\"app\"}"),
+              Metric(metrics, "huddle_cluster_admit_probability{cluster=\"app\"}"));
+  EXPECT_GE(r.Goodput(), 0.85 * kCapacityRps);
+  EXPECT_LE(r.Quantile(0.99), kP99Bound * base.Quantile(0.99));
+  // Shed: 503 with Retry-After, every one counted in /metrics.
+  EXPECT_GT(r.shed, 0u);
+  EXPECT_EQ(r.shed_with_retry_after, r.shed);
+  EXPECT_EQ(r.other, 0u);
+  const double shed_metric =
+      Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"limit\"}") +
+      Metric(metrics, "huddle_cluster_shed_total{cluster=\"app\",reason=\"admission\"}");
+  EXPECT_EQ(shed_metric, static_cast<double>(r.shed + base.shed));
+  // The engine, whose model sees a quarter of the capacity, does not run away: the throughput
+  // served at acceptable latency is its floor, and refusals at the limit are not demand.
+  EXPECT_GT(Metric(metrics, "huddle_cluster_admit_probability{cluster=\"app\"}"), 0.9);
+  // The limit sits above the backend's 8 workers (goodput) and below the 16 clients.
+  const double limit = Metric(metrics, "huddle_cluster_adaptive_limit{cluster=\"app\"}");
+  EXPECT_GT(limit, kWorkers);
+  EXPECT_LT(limit, 2 * kWorkers);
+}
+
+TEST(ProxySheddingTest, FourTimesCapacityLatencyHeldWhereNoSheddingTriplesIt) {
+  const auto run = [](const char* config, LoadResult& base, LoadResult& load) {
+    FiniteCapacityCluster f(config);
+    ASSERT_TRUE(f.ok());
+    base = ClosedLoop(f.port(), kWorkers / 2, std::chrono::milliseconds(300),
+                      std::chrono::milliseconds(1200));
+    load = ClosedLoop(f.port(), 4 * kWorkers, std::chrono::milliseconds(1000),
+                      std::chrono::milliseconds(2000));
+  };
+  LoadResult base_on, on, base_off, off;
+  run(kShedding, base_on, on);
+  run("adaptive_concurrency:\n  enabled: false\n", base_off, off);
+  Print("4x, shedding", on);
+  Print("4x, no shedding", off);
+  EXPECT_GE(on.Goodput(), 0.85 * kCapacityRps);
+  EXPECT_LE(on.Quantile(0.99), kP99Bound * base_on.Quantile(0.99));
+  EXPECT_GT(on.shed, 0u);
+  // The same load without shedding: every admitted request waits behind 24 others.
+  EXPECT_EQ(off.shed, 0u);
+  EXPECT_GE(off.Quantile(0.99), 2.5 * base_off.Quantile(0.99));
+}
+
+}  // namespace
+}  // namespace huddle::proxy::testing

@@ -123,7 +123,7 @@ int RunDemoCommand(int argc, char** argv) {
   app.add_option("--interval", interval_s, "seconds between summaries")->check(CLI::Range(1, 60));
   app.add_option("--clients", clients, "client connections of the built-in load")
       ->check(CLI::Range(1, 256));
-  app.add_option("--policy", policy, "routing policy (default: thermal)");
+  app.add_option("--policy", policy, "routing policy (default: peak_ewma with 4 choices)");
   app.add_option("--admin-port", admin_port, "admin port (0: any free port)");
   try {
     app.parse(argc, argv);

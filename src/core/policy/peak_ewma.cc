@@ -36,8 +36,8 @@ Result<PeakEwmaPolicy::Options> PeakEwmaPolicy::ParseOptions(const OptionMap& op
       reader.Time("slow_min_excess", parsed.slow_min_excess, {.min = 0, .max = 3600});
   parsed.slow_retry_interval =
       reader.Time("slow_retry_interval", parsed.slow_retry_interval, {.min = 0, .max = 3600});
-  parsed.slow_alpha =
-      reader.Double("slow_alpha", parsed.slow_alpha, {.min = 0, .max = 1, .min_exclusive = true});
+  parsed.slow_window = reader.Time("slow_window", parsed.slow_window,
+                                   {.min = 0, .max = 3600, .min_exclusive = true});
   if (auto status = reader.Finish(); !status) return std::unexpected(status.error());
   return parsed;
 }
@@ -179,7 +179,7 @@ void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint n
   if (b >= estimates_.size()) return;
   double rtt = std::max(0.0, Nanos(outcome.latency));
   if (!outcome.ok) rtt = std::max(rtt, Nanos(options_.failure_penalty));
-  Sample(b, outcome);
+  Sample(b, outcome, now);
   Estimate& e = estimates_[b];
   if (!e.has_sample) {
     e.cost_ns = rtt;
@@ -196,15 +196,22 @@ void PeakEwmaPolicy::Observe(BackendIndex b, const Outcome& outcome, TimePoint n
 
 void PeakEwmaPolicy::ObserveProbe(BackendIndex b, const Outcome& outcome, TimePoint now) {
   latest_ = std::max(latest_, now);
-  Sample(b, outcome);
+  Sample(b, outcome, now);
 }
 
-void PeakEwmaPolicy::Sample(BackendIndex b, const Outcome& outcome) {
+void PeakEwmaPolicy::Sample(BackendIndex b, const Outcome& outcome, TimePoint now) {
   // Failures say nothing about speed (the cost and outlier detection charge them).
   if (options_.slow_factor <= 0.0 || b >= slow_.size() || !outcome.ok) return;
   SlowState& s = slow_[b];
   const double rtt = std::max(0.0, Nanos(outcome.latency));
-  s.latency_ns = s.samples == 0 ? rtt : s.latency_ns + options_.slow_alpha * (rtt - s.latency_ns);
+  if (s.samples == 0) {
+    s.latency_ns = rtt;
+  } else {
+    const double dt = std::max(0.0, Nanos(now - s.last_sample));
+    const double w = 1.0 - std::exp(-dt / Nanos(options_.slow_window));
+    s.latency_ns += w * (rtt - s.latency_ns);
+  }
+  s.last_sample = std::max(s.last_sample, now);
   ++s.samples;
 }
 

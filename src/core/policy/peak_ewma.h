@@ -37,7 +37,9 @@ namespace huddle::core {
 // Slow-server quarantine (huddle's addition; off with slow_factor 0). Peak EWMA balances latency
 // x load, so a server 5x slower than its peers still takes requests whenever the others hold about
 // 5x its queue, and those requests make the cluster's tail. So each backend also keeps a smoothed
-// latency (an EWMA with weight slow_alpha per successful response or passing probe). At every
+// latency: a time-weighted EWMA of successful responses and passing probes (a sample dt after the
+// previous one has weight 1 - exp(-dt / slow_window), so the average spans the same time at any
+// request rate, and one probe after a quiet second counts for most of the estimate). At every
 // Tick(), a backend with at least 5 samples whose smoothed latency exceeds slow_factor times the
 // median of the table's backends (lower median, at least 2 backends measured) and exceeds it by
 // more than slow_min_excess is quarantined; it leaves quarantine at the first Tick() where it
@@ -60,7 +62,7 @@ class PeakEwmaPolicy final : public Policy {
     double slow_factor = 3.0;  // quarantine above this multiple of the median latency (0: off)
     Duration slow_min_excess = std::chrono::milliseconds(2);  // ... and this far above it
     Duration slow_retry_interval = std::chrono::seconds(1);   // one trial request per interval
-    double slow_alpha = 0.2;  // weight of a new sample in the smoothed latency
+    Duration slow_window = std::chrono::seconds(1);  // time constant of the smoothed latency
   };
 
   static Result<Options> ParseOptions(const OptionMap& options);
@@ -101,12 +103,13 @@ class PeakEwmaPolicy final : public Policy {
   struct SlowState {
     double latency_ns = 0.0;
     uint32_t samples = 0;
+    TimePoint last_sample{};
     bool quarantined = false;
     TimePoint last_trial{};
   };
 
   void Touch(BackendIndex b, TimePoint now);
-  void Sample(BackendIndex b, const Outcome& outcome);
+  void Sample(BackendIndex b, const Outcome& outcome, TimePoint now);
   // Whether candidate `c` with `load` beats the current best (quarantine first, then load).
   bool Beats(BackendIndex c, double load, BackendIndex best, double best_load) const;
   // A quarantined candidate that is due for its trial request (stamps the trial).

@@ -240,9 +240,12 @@ PeakEwmaPolicy::Options FourChoices(double slow_factor = 3.0, int choices = 4) {
   return o;
 }
 
+// Six responses per backend, 0.1 s apart, ending at `at_seconds` + 0.5.
 void Warm(PeakEwmaPolicy& policy, double at_seconds, double slow_ms = 25) {
   for (int k = 0; k < 6; ++k) {
-    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? slow_ms : 5, at_seconds);
+    for (BackendIndex b = 0; b < 6; ++b) {
+      Respond(policy, b, b == 5 ? slow_ms : 5, at_seconds + 0.1 * k);
+    }
   }
 }
 
@@ -318,16 +321,17 @@ TEST(PeakEwmaPolicyTest, QuarantinedServerReturnsWhenProbesShowItFast) {
   Warm(policy, 1.0);
   policy.Tick(At(1.0));
   ASSERT_TRUE(policy.Quarantined(5));
-  // Probes at 5 ms: the smoothed latency (weight 0.2) goes 25 -> 21 -> 17.8 -> 15.24 -> 13.19;
-  // the limit is max(3 x 5, 5 + 2) = 15 ms, so the fourth probe brings it back.
-  for (int k = 1; k <= 3; ++k) {
-    policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(1.0 + k));
-    policy.Tick(At(1.0 + k));
-    EXPECT_TRUE(policy.Quarantined(5)) << "probe " << k;
-  }
-  policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(5.0));
-  policy.Tick(At(5.0));
+  // Probes at 5 ms; the limit is max(3 x 5, 5 + 2) = 15 ms. The last sample was at 1.5 s, so a
+  // probe at 2 s weighs 1 - e^-0.5: 25 - 0.3935 x 20 = 17.13 ms, still out; the next, a second
+  // later, weighs 1 - e^-1: 17.13 - 0.6321 x 12.13 = 9.46 ms, back in.
+  policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(2.0));
+  policy.Tick(At(2.0));
+  EXPECT_TRUE(policy.Quarantined(5));
+  EXPECT_NEAR(BackendGauges(policy, 5).at("latency_ms"), 17.13, 0.01);
+  policy.ObserveProbe(5, Outcome::Success(FromMillis(5)), At(3.0));
+  policy.Tick(At(3.0));
   EXPECT_FALSE(policy.Quarantined(5));
+  EXPECT_NEAR(BackendGauges(policy, 5).at("latency_ms"), 9.46, 0.01);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1].kind, "recovered");
   // Failed probes do not count as fast samples.
@@ -343,12 +347,25 @@ TEST(PeakEwmaPolicyTest, QuarantinedServerReturnsWhenProbesShowItFast) {
   EXPECT_TRUE(failing.Quarantined(5));
 }
 
+TEST(PeakEwmaPolicyTest, AShortStallDoesNotQuarantine) {
+  // A fast backend answers three requests in 30 ms at 40 ms (a pause on the machine): each
+  // sample 10 ms after the previous weighs 1 - e^-0.01, so the smoothed latency moves by about
+  // 3 x 0.01 x 35 = 1 ms, far from the 15 ms limit.
+  PeakEwmaPolicy policy(FourChoices());
+  policy.Update(EqualTable(6));
+  Warm(policy, 1.0, 5);
+  for (int k = 1; k <= 3; ++k) Respond(policy, 2, 40, 1.5 + 0.01 * k);
+  policy.Tick(At(1.6));
+  EXPECT_FALSE(policy.Quarantined(2));
+  EXPECT_NEAR(BackendGauges(policy, 2).at("latency_ms"), 6.04, 0.01);
+}
+
 TEST(PeakEwmaPolicyTest, QuarantineNeedsARealGap) {
   // 0.5 ms against 0.1 ms is 5x, but only 0.4 ms above the median: below slow_min_excess 2 ms.
   PeakEwmaPolicy policy(FourChoices());
   policy.Update(EqualTable(6));
   for (int k = 0; k < 6; ++k) {
-    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? 0.5 : 0.1, 1.0);
+    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? 0.5 : 0.1, 1.0 + 0.1 * k);
   }
   policy.Tick(At(1.0));
   EXPECT_FALSE(policy.Quarantined(5));
@@ -361,7 +378,9 @@ TEST(PeakEwmaPolicyTest, QuarantineNeedsARealGap) {
   // Too few samples: nothing is judged.
   PeakEwmaPolicy young(FourChoices());
   young.Update(EqualTable(6));
-  for (BackendIndex b = 0; b < 6; ++b) Respond(young, b, b == 5 ? 25 : 5, 1.0);
+  for (int k = 0; k < 4; ++k) {
+    for (BackendIndex b = 0; b < 6; ++b) Respond(young, b, b == 5 ? 25 : 5, 1.0 + 0.1 * k);
+  }
   young.Tick(At(1.0));
   EXPECT_FALSE(young.Quarantined(5));
 }
@@ -372,8 +391,8 @@ TEST(PeakEwmaPolicyTest, AllButOneSlowKeepsServingAndRemovalClearsQuarantine) {
   PeakEwmaPolicy policy(FourChoices());
   policy.Update(EqualTable(2));
   for (int k = 0; k < 6; ++k) {
-    Respond(policy, 0, 5, 1.0);
-    Respond(policy, 1, 50, 1.0);
+    Respond(policy, 0, 5, 1.0 + 0.1 * k);
+    Respond(policy, 1, 50, 1.0 + 0.1 * k);
   }
   policy.Tick(At(1.0));
   EXPECT_TRUE(policy.Quarantined(1));
@@ -392,16 +411,16 @@ TEST(PeakEwmaPolicyTest, SlowOptionsAreValidated) {
   auto ok = PeakEwmaPolicy::ParseOptions({{"slow_factor", "4"},
                                           {"slow_min_excess", "5ms"},
                                           {"slow_retry_interval", "500ms"},
-                                          {"slow_alpha", "0.5"}});
+                                          {"slow_window", "250ms"}});
   ASSERT_TRUE(ok.has_value()) << ok.error().message;
   EXPECT_EQ(ok->slow_factor, 4.0);
   EXPECT_EQ(ok->slow_min_excess, std::chrono::milliseconds(5));
   EXPECT_EQ(ok->slow_retry_interval, std::chrono::milliseconds(500));
-  EXPECT_EQ(ok->slow_alpha, 0.5);
+  EXPECT_EQ(ok->slow_window, std::chrono::milliseconds(250));
   EXPECT_TRUE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "0"}}).has_value());
   EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "1"}}).has_value());
   EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_factor", "-2"}}).has_value());
-  EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_alpha", "0"}}).has_value());
+  EXPECT_FALSE(PeakEwmaPolicy::ParseOptions({{"slow_window", "0"}}).has_value());
 }
 
 }  // namespace

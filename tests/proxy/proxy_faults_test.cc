@@ -145,5 +145,46 @@ TEST(ProxyFaultTest, DeadPooledConnectionIsReplacedByANewConnection) {
   EXPECT_EQ(ok, 6);
 }
 
+TEST(ProxyFaultTest, SlowBackendIsQuarantinedByTheDefaultPolicy) {
+  // Three upstreams at 5 ms, u0 five times slower. Health checks every 50 ms measure it too; the
+  // worker ticks every 20 ms. Peak EWMA's quarantine takes it out of picks (gauge inner = 0, the
+  // dashboard's outer ring), leaving one trial request per second.
+  ProxyFixture::Options o;
+  o.policy = "peak_ewma";
+  o.latency = std::chrono::milliseconds(5);
+  o.top_extra = "tick: 20ms\n";
+  o.cluster_extra = "    health_check: { interval: 50ms, timeout: 500ms, rise: 1, fall: 2 }\n";
+  ProxyFixture f(o);
+  ASSERT_TRUE(f.ok());
+  f.upstream(0).SetFault(FaultState{.slow_factor = 5.0});
+  auto inner = [&f](int backend) {
+    const nlohmann::json j = nlohmann::json::parse(f.server().ClustersJson());
+    const auto& gauges = j["clusters"][0]["backends"][backend]["policy_gauges"];
+    return gauges.contains("inner") ? gauges["inner"].get<double>() : -1.0;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (inner(0) != 0.0 && std::chrono::steady_clock::now() < deadline) {
+    EXPECT_EQ(Get(f.port()).status, 200);
+  }
+  ASSERT_EQ(inner(0), 0.0) << f.server().ClustersJson();
+  EXPECT_EQ(inner(1), 1.0);
+  EXPECT_EQ(inner(2), 1.0);
+  // 40 requests (about 0.25 s): at most the one trial request reaches u0.
+  int to_slow = 0;
+  for (int i = 0; i < 40; ++i) {
+    HttpResponse r = Get(f.port());
+    EXPECT_EQ(r.status, 200);
+    to_slow += r.Header("x-upstream") == "u0";
+  }
+  EXPECT_LE(to_slow, 1);
+  // Fast again: the next health checks bring it back.
+  f.upstream(0).SetFault(FaultState{});
+  const auto back = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (inner(0) != 1.0 && std::chrono::steady_clock::now() < back) {
+    EXPECT_EQ(Get(f.port()).status, 200);
+  }
+  EXPECT_EQ(inner(0), 1.0) << f.server().ClustersJson();
+}
+
 }  // namespace
 }  // namespace huddle::proxy::testing

@@ -240,11 +240,13 @@ PeakEwmaPolicy::Options FourChoices(double slow_factor = 3.0, int choices = 4) {
   return o;
 }
 
-// Six responses per backend, 0.1 s apart, ending at `at_seconds` + 0.5.
-void Warm(PeakEwmaPolicy& policy, double at_seconds, double slow_ms = 25) {
-  for (int k = 0; k < 6; ++k) {
+// `rounds` responses per backend, 0.1 s apart from `at_seconds` (six rounds end at + 0.5 s):
+// backend 5 at `slow_ms`, the others at `fast_ms`.
+void Warm(PeakEwmaPolicy& policy, double at_seconds, double slow_ms = 25, double fast_ms = 5,
+          int rounds = 6) {
+  for (int k = 0; k < rounds; ++k) {
     for (BackendIndex b = 0; b < 6; ++b) {
-      Respond(policy, b, b == 5 ? slow_ms : 5, at_seconds + 0.1 * k);
+      Respond(policy, b, b == 5 ? slow_ms : fast_ms, at_seconds + 0.1 * k);
     }
   }
 }
@@ -364,9 +366,7 @@ TEST(PeakEwmaPolicyTest, QuarantineNeedsARealGap) {
   // 0.5 ms against 0.1 ms is 5x, but only 0.4 ms above the median: below slow_min_excess 2 ms.
   PeakEwmaPolicy policy(FourChoices());
   policy.Update(EqualTable(6));
-  for (int k = 0; k < 6; ++k) {
-    for (BackendIndex b = 0; b < 6; ++b) Respond(policy, b, b == 5 ? 0.5 : 0.1, 1.0 + 0.1 * k);
-  }
+  Warm(policy, 1.0, 0.5, 0.1);
   policy.Tick(At(1.0));
   EXPECT_FALSE(policy.Quarantined(5));
   // 2x slower (10 ms vs 5 ms) is below the factor 3.
@@ -378,9 +378,7 @@ TEST(PeakEwmaPolicyTest, QuarantineNeedsARealGap) {
   // Too few samples: nothing is judged.
   PeakEwmaPolicy young(FourChoices());
   young.Update(EqualTable(6));
-  for (int k = 0; k < 4; ++k) {
-    for (BackendIndex b = 0; b < 6; ++b) Respond(young, b, b == 5 ? 25 : 5, 1.0 + 0.1 * k);
-  }
+  Warm(young, 1.0, 25, 5, 4);
   young.Tick(At(1.0));
   EXPECT_FALSE(young.Quarantined(5));
 }

@@ -100,6 +100,10 @@ TEST(UpstreamServerTest, MaxConcurrencyQueuesRequests) {
   }
   EXPECT_LT(ms[3], 3000.0);
   EXPECT_EQ(u.served(), 4u);
+  // The slot is released just after the response is written: wait for it (deadline 10 s).
+  for (int i = 0; i < 2000 && u.in_service() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_EQ(u.in_service(), 0u);
   EXPECT_EQ(u.queued(), 0u);
 }

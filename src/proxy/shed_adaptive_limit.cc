@@ -1,5 +1,7 @@
 #include "proxy/shed_adaptive_limit.h"
 
+#include <algorithm>
+
 namespace huddle::proxy {
 
 AdaptiveLimit::AdaptiveLimit(const core::GradientControllerOptions& options,
@@ -25,6 +27,8 @@ void AdaptiveLimit::Tick(core::TimePoint now) {
     samples_ += count;
   });
   const bool measuring = controller_.measuring_min_rtt();
+  const int64_t in_flight = state_.in_flight.load(std::memory_order_relaxed);
+  controller_.ObserveInFlight(static_cast<uint32_t>(std::max<int64_t>(0, in_flight)));
   controller_.Tick(now, random_);
   if (!measuring && controller_.measuring_min_rtt()) skip_batch_ = true;
   state_.adaptive_limit.store(controller_.limit(), std::memory_order_relaxed);

@@ -42,13 +42,17 @@ GradientController::GradientController(const GradientControllerOptions& options,
                         std::max(options.min_concurrency, options.max_concurrency_limit))),
       next_update_(now + options.concurrency_update_interval),
       next_min_rtt_(now) {
-  EnterMinRttWindow(now);
+  if (options_.min_rtt_limit_percent > 0) {
+    first_window_pending_ = true;
+  } else {
+    EnterMinRttWindow(limit_);
+  }
 }
 
-void GradientController::EnterMinRttWindow(TimePoint /*now*/) {
+void GradientController::EnterMinRttWindow(uint32_t base) {
   measuring_ = true;
   deferred_limit_ = limit_;
-  const double pinned = std::floor(limit_ * options_.min_rtt_limit_percent / 100.0);
+  const double pinned = std::floor(base * options_.min_rtt_limit_percent / 100.0);
   limit_ = std::max(options_.min_concurrency, static_cast<uint32_t>(pinned));
   samples_.Reset();
 }
@@ -99,10 +103,24 @@ void GradientController::SetLimit(uint32_t limit) {
 }
 
 void GradientController::Tick(TimePoint now, Random& random) {
+  const uint32_t seen = std::max(in_flight_seen_, in_flight_);
+  in_flight_seen_ = 0;
+  if (first_window_pending_) {
+    if (seen == 0 && samples_.Count() == 0) {
+      next_update_ = now + options_.concurrency_update_interval;  // idle: nothing to update
+      return;
+    }
+    first_window_pending_ = false;
+    // Few requests in flight: holding them to half would shed for a long time (50 samples at 3
+    // in flight) for little gain (so few rarely queue a backend): measure at half the limit.
+    EnterMinRttWindow(seen >= 2 * options_.min_concurrency ? std::min(limit_, seen) : limit_);
+    next_update_ = now + options_.concurrency_update_interval;
+    return;
+  }
   if (measuring_ && samples_.Count() >= options_.min_rtt_request_count) {
     FinishMinRttWindow(now, random);
   }
-  if (!measuring_ && now >= next_min_rtt_) EnterMinRttWindow(now);
+  if (!measuring_ && now >= next_min_rtt_) EnterMinRttWindow(limit_);
   while (now >= next_update_) {
     next_update_ += options_.concurrency_update_interval;
     if (measuring_ || samples_.Count() == 0) continue;
@@ -112,7 +130,7 @@ void GradientController::Tick(TimePoint now, Random& random) {
     gradient_ = std::clamp(min_rtt / std::max(ToSeconds(sample_rtt_), 1e-12), 0.5, 2.0);
     SetLimit(NewLimit());
     if (consecutive_min_ >= 5) {
-      EnterMinRttWindow(now);
+      EnterMinRttWindow(limit_);
       break;
     }
   }

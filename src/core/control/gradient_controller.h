@@ -19,7 +19,12 @@ namespace huddle::core {
 // - min_rtt_limit_percent: the limit during a minRTT window, as a percentage of the limit in
 //   force (never below min_concurrency; 0: pinned at min_concurrency, as Envoy). Half the limit
 //   still keeps the backend out of its queue (the limit settles near (1 + buffer) x its real
-//   concurrency), so minRTT is measured without shedding everything above 3 requests.
+//   concurrency), so minRTT is measured without shedding everything above 3 requests. With it,
+//   the first window does not open at construction but at the first Tick() that sees traffic,
+//   and takes its percentage of the concurrency seen then (ObserveInFlight(), or the requests
+//   TryAcquire() holds) when that is at least 2 x min_concurrency: the initial limit is a
+//   guess, and a window at half of it would measure a backend already queueing (a proxy
+//   started under overload) and never correct it. Below that, of the limit (nothing held).
 struct GradientControllerOptions {
   double sample_aggregate_percentile = 50.0;
   Duration concurrency_update_interval = FromMillis(100);
@@ -68,6 +73,11 @@ class GradientController {
   void AddLatency(Duration latency, uint64_t count);
   // Runs the update and minRTT timers that are due at `now`.
   void Tick(TimePoint now, Random& random);
+  // For a caller that counts in-flight requests itself: the concurrency seen since the last
+  // Tick() (the highest value is kept until then).
+  void ObserveInFlight(uint32_t in_flight) {
+    in_flight_seen_ = in_flight > in_flight_seen_ ? in_flight : in_flight_seen_;
+  }
 
   uint32_t limit() const { return limit_; }
   uint32_t in_flight() const { return in_flight_; }
@@ -78,7 +88,9 @@ class GradientController {
   TimePoint next_min_rtt_window() const { return next_min_rtt_; }
 
  private:
-  void EnterMinRttWindow(TimePoint now);
+  // The window's limit is min_rtt_limit_percent of `base` (the limit in force, or the
+  // concurrency seen for the first window).
+  void EnterMinRttWindow(uint32_t base);
   void FinishMinRttWindow(TimePoint now, Random& random);
   void SetLimit(uint32_t limit);
   uint32_t NewLimit() const;
@@ -89,7 +101,9 @@ class GradientController {
   uint32_t deferred_limit_ = 0;
   uint32_t in_flight_ = 0;
   uint32_t consecutive_min_ = 0;
+  uint32_t in_flight_seen_ = 0;
   bool measuring_ = false;
+  bool first_window_pending_ = false;  // min_rtt_limit_percent > 0 and no traffic seen yet
   Duration min_rtt_{};
   Duration sample_rtt_{};
   double gradient_ = 1.0;

@@ -151,32 +151,42 @@ TEST(GradientControllerTest, RemeasuresAfterFiveUpdatesAtTheMinimum) {
   EXPECT_FALSE(GradientControllerOptions::Parse({{"min_concurrency", "0"}}).has_value());
 }
 
-TEST(GradientControllerTest, StartsOpenAndMeasuresMinRttAtHalfTheLimit) {
+TEST(GradientControllerTest, StartsOpenAndMeasuresMinRttAtHalfTheConcurrency) {
   GradientControllerOptions o = Fast();
   o.max_concurrency_limit = 1000;
   o.initial_limit = 1000;
   o.min_rtt_limit_percent = 50;
   ScriptedRandom random({0});
   GradientController c(o, At(0));
-  // The first window opens at construction: half of the initial 1000, not min_concurrency.
+  // No window before traffic: the initial limit holds.
+  EXPECT_FALSE(c.measuring_min_rtt());
+  EXPECT_EQ(c.limit(), 1000u);
+  c.Tick(At(0.1), random);
+  EXPECT_FALSE(c.measuring_min_rtt());
+  // Traffic at 16 in flight: the first window opens at half of that, not of the guessed 1000.
+  // (Below 2 x min_concurrency in flight it would take half of the limit: see the next test.)
+  c.ObserveInFlight(12);
+  c.ObserveInFlight(16);
+  c.Tick(At(0.2), random);
   EXPECT_TRUE(c.measuring_min_rtt());
-  EXPECT_EQ(c.limit(), 500u);
+  EXPECT_EQ(c.limit(), 8u);
   // A batch of 8 (5 needed) closes the window at the next Tick, on the whole batch: the
   // median of {10 x 4, 30 x 4} (lower rule, k = 3) is 10, whatever the order it came in.
   c.AddLatency(FromMillis(30), 4);
-  EXPECT_TRUE(c.measuring_min_rtt());  // a batch never closes the window by itself
   c.AddLatency(FromMillis(10), 4);
-  c.Tick(At(0.05), random);
+  EXPECT_TRUE(c.measuring_min_rtt());  // a batch never closes the window by itself
+  c.Tick(At(0.25), random);
   EXPECT_FALSE(c.measuring_min_rtt());
   EXPECT_NEAR(ToMillis(c.min_rtt()), 10.0, 0.1);
   EXPECT_EQ(c.limit(), 1000u);  // restored
   // Latency doubles under load: gradient 12.5 / 20 = 0.625; 625 + sqrt(625) = 650.
   c.AddLatency(FromMillis(20), 10);
-  c.Tick(At(0.1), random);
+  c.Tick(At(0.3), random);
   EXPECT_NEAR(c.gradient(), 0.625, 0.01);
   EXPECT_NEAR(c.limit(), 650.0, 8.0);  // 1 % histogram error on the sample RTT
-  // The next window (60 s later) pins at half of the limit in force.
+  // Later windows (60 s on) pin at half of the limit in force: light load sheds nothing.
   const uint32_t before = c.limit();
+  c.ObserveInFlight(4);
   c.Tick(At(61), random);
   EXPECT_TRUE(c.measuring_min_rtt());
   EXPECT_EQ(c.limit(), before / 2);
@@ -191,13 +201,17 @@ TEST(GradientControllerTest, SettlesNearTheBackendsConcurrencyPlusBuffer) {
   o.min_rtt_limit_percent = 50;
   ScriptedRandom random({0});
   GradientController c(o, At(0));
+  c.ObserveInFlight(4);
+  c.Tick(At(0.05), random);  // the first window opens; 4 < 2 x 3 in flight: at half the limit
+  ASSERT_TRUE(c.measuring_min_rtt());
+  ASSERT_EQ(c.limit(), 500u);
   c.AddLatency(FromMillis(50), 5);  // minRTT measured unloaded
-  c.Tick(At(0.05), random);
+  c.Tick(At(0.1), random);
   ASSERT_NEAR(ToMillis(c.min_rtt()), 50.0, 0.5);
   for (int tick = 1; tick <= 30; ++tick) {
     const double in_flight = std::min<double>(c.limit(), 16);
     c.AddLatency(FromMillis(50.0 * std::max(1.0, in_flight / 8.0)), 20);
-    c.Tick(At(0.05 + 0.1 * tick), random);
+    c.Tick(At(0.1 + 0.1 * tick), random);
   }
   EXPECT_GE(c.limit(), 12u);
   EXPECT_LE(c.limit(), 14u);

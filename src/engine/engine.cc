@@ -12,8 +12,6 @@ namespace huddle::engine {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// A rising trend is planned with the OLS slope minus this many standard errors.
-constexpr double kTrendZ = 2.0;
 
 template <typename... Args>
 std::string Format(const char* format, Args... args) {
@@ -525,11 +523,9 @@ double ServiceState::ForecastRps(double steps) const {
   double v = f.Forecast(steps);
   // While the fast/slow crossover says "rising", risk and planning also take the windowed OLS
   // trend when it is higher: the selector's choice lags a fresh trend (it needs scored errors
-  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge; its
-  // slope shrunk by kTrendZ standard errors, so a slope within the noise adds nothing (planning
-  // the raw slope of noisy demand bought replicas that were removed 300 s later: reversals).
+  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge.
   if (state > 0) {
-    v = std::max(v, f.SignificantTrendForecast(steps, kTrendZ));
+    v = std::max(v, f.ForecastWith(core::ForecasterKind::kOls, steps));
   }
   return use_load ? v * mu_estimate : v;
 }

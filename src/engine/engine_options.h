@@ -23,8 +23,12 @@ struct EngineOptions {
   core::Duration stale_after = core::FromSeconds(300);      // services silent this long are pruned
   core::Duration forecast_horizon = core::FromSeconds(30);  // MAPE/MASE are scored here
   core::Duration decision_interval = core::FromSeconds(5);  // autopilot runs this often
-  double workers_per_replica = 8.0;   // servers per replica in the M/M/c model
-  double shed_rho = 0.90;             // admit at most this share of capacity when overloaded
+  double workers_per_replica = 8.0;  // servers per replica in the M/M/c model
+  double shed_rho = 0.90;            // admit at most this share of capacity when overloaded
+  // Admission by utilisation only while collapse or saturation is predicted, and never below
+  // the throughput served at acceptable latency (docs/engine.md). For a capacity model that is a
+  // guess (the proxy's embedded engine turns it on); off, the model's capacity is trusted.
+  bool shed_on_evidence = false;
   int client_max_attempts = 3;        // for the unique-demand estimate under retry storms
   double retry_budget_ratio = 0.10;   // retries allowed per unique request at the entry point
   double error_collapse_rate = 0.20;  // errors this high on a service mean "failing", not "idle"

@@ -37,11 +37,13 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
 
   // Admission by utilisation applies only while the engine predicts collapse (rho at the risk
   // threshold) or saturation (the Monte Carlo projection's warning probability).
+  const bool evidence = options_.shed_on_evidence;
   s.shed_gate = mu > 0.0 && !s.attempts.empty() &&
-                (s.rho >= options_.risk.collapse_rho ||
+                (!evidence || s.rho >= options_.risk.collapse_rho ||
                  s.saturation_probability >= options_.risk.saturation_warning_probability);
   double admit = 1.0;
-  const double allowed = std::max(options_.shed_rho * cap, s.good_served_rps);
+  const double allowed =
+      evidence ? std::max(options_.shed_rho * cap, s.good_served_rps) : options_.shed_rho * cap;
   if (s.shed_gate) {
     // The decision holds for the next tick: while offered load rises, extrapolate one step so a
     // surge (a thundering herd after an outage) is not admitted one tick late.
@@ -56,7 +58,7 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
     // = served / admit, and a floor of exactly what was served would hold any admit < 1 where it
     // is; the probe lets admission climb back while latency stays acceptable.
     constexpr double kEvidenceProbe = 1.1;
-    if (s.good_served_rps > 0 && s.last_attempts > 0) {
+    if (evidence && s.good_served_rps > 0 && s.last_attempts > 0) {
       admit = std::max(admit, std::min(1.0, kEvidenceProbe * s.good_served_rps / s.last_attempts));
     }
   }

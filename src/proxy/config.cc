@@ -230,6 +230,9 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
       YamlObject e(o.Child("engine"), diag, "engine");
       config.engine.enabled = e.Bool("enabled", config.engine.enabled);
       config.engine.shedding = e.Bool("shedding", config.engine.shedding);
+      // Embedded, the engine's capacity per replica is a guess from latency (the proxy does not
+      // know its backends' worker counts): admission rests on evidence (docs/engine.md).
+      config.engine.options.shed_on_evidence = true;
       engine::ReadEngineOptions(e, config.engine.options);
       e.Finish();
       if (config.engine.enabled && !config.admin.enabled) {

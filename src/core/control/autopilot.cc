@@ -88,29 +88,13 @@ AutopilotDecision Autopilot::Decide(const AutopilotInput& input, TimePoint now, 
   const double steps_to_delay = std::ceil(ToSeconds(options_.provisioning_delay) / dt - 1e-9);
   const size_t at = static_cast<size_t>(
       std::clamp(steps_to_delay - 1.0, 0.0, static_cast<double>(steps > 0 ? steps - 1 : 0)));
-  // The demand this decision serves: the highest forecast from the provisioning delay to the
-  // end of the horizon (a replica ordered now serves all of it).
-  double demand = 0.0;
-  for (size_t k = at; k < steps; ++k) demand = std::max(demand, planner_input.forecast[k]);
+  const double demand = steps > 0 ? planner_input.forecast[at] : 0.0;
   const double capacity = std::max(input.current, 0) * planner_input.mu_per_replica;
   d.ratio =
       capacity > 0.0 ? demand / capacity / options_.planner.setpoint : (demand > 0.0 ? 1e9 : 0.0);
   d.recommended = d.plan.replicas;
   const bool in_band = std::abs(d.ratio - 1.0) <= options_.tolerance;
   if (in_band) d.recommended = input.current;
-  // Outside the band the move goes the way the forecast says: no scale-up while the forecast
-  // utilisation is under the band, no scale-down while it is over it.
-  if (d.ratio < 1.0 - options_.tolerance) d.recommended = std::min(d.recommended, input.current);
-  if (d.ratio > 1.0 + options_.tolerance) d.recommended = std::max(d.recommended, input.current);
-  // A scale-up that is not urgent (forecast within twice the band) must be recommended twice in a
-  // row: one noisy forecast is not a trend, and a replica added on noise is removed 300 s later
-  // (a reversal). Urgent moves pass at once.
-  const int raw = d.recommended;
-  const bool urgent = d.ratio > 1.0 + 2.0 * options_.tolerance;
-  if (d.recommended > input.current && !urgent && previous_recommendation_ > 0) {
-    d.recommended = std::max(input.current, std::min(d.recommended, previous_recommendation_));
-  }
-  previous_recommendation_ = raw;
   char line[320];
   if (options_.mode == AutopilotMode::kFrozen) {
     d.desired = input.current;
@@ -120,10 +104,6 @@ AutopilotDecision Autopilot::Decide(const AutopilotInput& input, TimePoint now, 
                   input.current, d.recommended, 100.0 * d.ratio, 100.0 * options_.planner.setpoint);
     d.reason = line;
     return d;
-  }
-  if (!seeded_) {
-    seeded_ = true;
-    stabilizer_.Seed(input.current, now);
   }
   d.hpa = stabilizer_.Stabilize(d.recommended, input.current, now);
   d.desired = d.hpa.desired;

@@ -66,8 +66,6 @@ class Autopilot {
   AutopilotOptions options_;
   ReplicaPlanner planner_;
   HpaStabilizer stabilizer_;
-  int previous_recommendation_ = 0;  // 0: none yet
-  bool seeded_ = false;              // the stabiliser holds the starting replica count
 };
 
 }  // namespace huddle::core

@@ -84,15 +84,6 @@ double ForecasterSelector::ForecastWith(ForecasterKind kind, double steps) const
   return std::max(0.0, value);
 }
 
-double ForecasterSelector::SignificantTrendForecast(double steps, double z) const {
-  if (ols_.size() == 0) return std::max(0.0, last_);
-  const double slope = ols_.fit().slope;
-  const double shrunk =
-      std::copysign(std::max(0.0, std::abs(slope) - z * ols_.SlopeStdError()), slope);
-  const double now = ols_.PredictAt(static_cast<double>(steps_)).value;
-  return std::max(0.0, now + shrunk * steps);
-}
-
 double ForecasterSelector::Forecast(double steps) const {
   const bool beyond = steps > static_cast<double>(options_.horizon_steps);
   return ForecastWith(beyond ? chosen_long() : chosen_, steps);

@@ -58,9 +58,6 @@ class ForecasterSelector {
   // series are rates and latencies).
   double Forecast(double steps) const;
   double ForecastWith(ForecasterKind kind, double steps) const;
-  // The OLS line's value now plus its slope shrunk toward 0 by z standard errors (soft
-  // threshold: a slope within the noise counts as none), `steps` ahead; floored at 0.
-  double SignificantTrendForecast(double steps, double z) const;
 
   ForecasterKind chosen() const { return chosen_; }
   // The model used for forecasts beyond horizon_steps.

@@ -114,8 +114,6 @@ HpaDecision HpaStabilizer::Stabilize(int recommended, int current, TimePoint now
     if (r.at >= now - options_.scale_up_window) up = std::min(up, r.replicas);
     if (r.at >= now - options_.scale_down_window) down = std::max(down, r.replicas);
   }
-  if (seeded_ && seed_.at >= now - options_.scale_down_window)
-    down = std::max(down, seed_.replicas);
   recommendations_.push_back({now, recommended});
   int next = std::clamp(current, up, down);
   if (next != recommended) {

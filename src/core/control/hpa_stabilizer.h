@@ -69,14 +69,6 @@ class HpaStabilizer {
   // `current`: replicas now (the spec). Records the recommendation and, when desired != current,
   // the scale event.
   HpaDecision Stabilize(int recommended, int current, TimePoint now);
-  // Records `replicas` as a recommendation at `now` without deciding (a starting controller
-  // counts the replicas in force as its first recommendation, so it does not scale down before
-  // it has a window of its own).
-  // Only the scale-down side sees it (an urgent scale-up is not held by the starting count).
-  void Seed(int replicas, TimePoint now) {
-    seed_ = {now, replicas};
-    seeded_ = true;
-  }
 
   const HpaOptions& options() const { return options_; }
 
@@ -96,8 +88,6 @@ class HpaStabilizer {
   HpaOptions options_;
   std::deque<Recommendation> recommendations_;
   std::deque<ScaleEvent> events_;
-  Recommendation seed_{};
-  bool seeded_ = false;
 };
 
 }  // namespace huddle::core

@@ -29,7 +29,6 @@ Result<ReplicaPlannerOptions> ReplicaPlannerOptions::Parse(const OptionMap& opti
   o.max_replicas = static_cast<int>(r.Int("max_replicas", o.max_replicas, {.min = 1, .max = 1e6}));
   o.w_slo = r.Double("w_slo", o.w_slo, non_negative);
   o.w_rho = r.Double("w_rho", o.w_rho, non_negative);
-  o.rho_ceiling = r.Double("rho_ceiling", o.rho_ceiling, {.min = 0.05, .max = 10});
   o.w_cost = r.Double("w_cost", o.w_cost, non_negative);
   o.w_change = r.Double("w_change", o.w_change, non_negative);
   o.kappa = r.Double("kappa", o.kappa, non_negative);
@@ -54,7 +53,6 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
   const double dt = ToSeconds(options_.step);
   const double slo = ToSeconds(options_.slo);
   const double rho_star = options_.setpoint;
-  const double ceiling = std::max(options_.rho_ceiling, rho_star);
   const double workers = options_.workers_per_replica;
   const double mu = std::max(input.mu_per_replica, 1e-12);
   const double mu_worker = mu / workers;
@@ -92,7 +90,7 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
       rho = std::min(rho, kBig);
       p99 = std::min(p99, kBig);
       const double over_slo = std::max(0.0, p99 / slo - 1.0);
-      const double over_rho = std::max(0.0, rho - ceiling);
+      const double over_rho = std::max(0.0, rho - rho_star);
       cost += options_.w_slo * over_slo * over_slo + options_.w_rho * over_rho * over_rho;
       e.mean_rho += rho;
       e.mean_p99 += p99;
@@ -112,18 +110,7 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
   double cvar = 0.0;
   for (size_t i = costs_.size() - tail; i < costs_.size(); ++i) cvar += costs_[i];
   cvar /= static_cast<double>(tail);
-  // The setpoint is tracked on the expected path (the forecast itself): scenario spread buys
-  // replicas only through the SLO and the ceiling, so uncertainty is not paid for twice.
-  double tracking = 0.0;
-  for (size_t k = 0; k < steps; ++k) {
-    const double replicas = input.capacity.ReplicasAt(FromSeconds(dt * (k + 1)), n);
-    const double capacity = replicas * mu;
-    const double f = std::isfinite(input.forecast[k]) ? std::max(0.0, input.forecast[k]) : 0.0;
-    const double rho = capacity > 0.0 ? std::min(f / capacity, kBig) : (f > 0.0 ? kBig : 0.0);
-    const double over = std::max(0.0, rho - rho_star);
-    tracking += options_.w_rho * over * over;
-  }
-  e.risk_objective = mean + options_.kappa * cvar + tracking / static_cast<double>(steps);
+  e.risk_objective = mean + options_.kappa * cvar;
   return e;
 }
 

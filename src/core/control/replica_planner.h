@@ -29,9 +29,6 @@ struct ReplicaPlannerOptions {
   int max_replicas = 200;
   double w_slo = 100.0;  // SLO and setpoint are near-hard: one replica costs w_cost / n_ref
   double w_rho = 100.0;
-  // Utilisation no scenario should reach (the tail's limit; the setpoint is for the expected
-  // path): near saturation, where shedding starts.
-  double rho_ceiling = 0.85;
   double w_cost = 0.1;
   double w_change = 0.05;
   double kappa = 0.55;  // objective = mean + kappa CVaR_q (LoadEquilibrium's 0.55 and 0.8)

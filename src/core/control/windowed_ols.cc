@@ -52,10 +52,6 @@ Prediction WindowedOls::PredictAt(double x0, double z) const {
   return p;
 }
 
-double WindowedOls::SlopeStdError() const {
-  return size_ > 2 && sxx_ > 0.0 ? fit_.residual_stddev / std::sqrt(sxx_) : 0.0;
-}
-
 double WindowedOls::TimeToReach(double threshold) const {
   const double now = fit_.Predict(0.0);
   if (now >= threshold) return 0.0;

@@ -30,8 +30,6 @@ class WindowedOls {
   void Clear();
 
   const LinearFit& fit() const { return fit_; }
-  // Standard error of the slope, s / sqrt(Sxx); 0 with fewer than three points.
-  double SlopeStdError() const;
   size_t size() const { return size_; }
   double latest_x() const { return latest_x_; }
   // REQUIRES: size() >= 1.

@@ -172,8 +172,7 @@ int RunDemoCommand(int argc, char** argv) {
            "    health_check: { path: /healthz, interval: 1s, timeout: 500ms, rise: 2, fall: 2 }\n"
            "    retries: { attempts: 2 }\n"
            // The engine watches (forecasts, risk, what the autopilot would do) so the dashboard
-           // shows its panels; its admission stays off (the adaptive concurrency limit, on by
-           // default, is what would shed, and the demo's load stays far below capacity).
+           // shows its panels; it does not shed (admission and the adaptive limit are opt in).
            "engine: { enabled: true, shedding: false, tick: 1s }\n";
   };
   core::Result<ProxyConfig> config = ParseConfig(make_config(admin_port), "demo");

@@ -208,7 +208,7 @@ TEST(ProxyEngineTest, AdaptiveConcurrencySectionIsValidated) {
   auto defaults = ParseConfig(base, "t.yaml");
   ASSERT_TRUE(defaults) << defaults.error().message;
   const AdaptiveConcurrencyConfig& d = defaults->adaptive_concurrency;
-  EXPECT_TRUE(d.enabled);  // on by default
+  EXPECT_FALSE(d.enabled);  // opt in (docs/config.md)
   EXPECT_EQ(d.options.max_concurrency_limit, 10000u);
   EXPECT_EQ(d.options.initial_limit, 10000u);  // no effective limit before any sample
   EXPECT_DOUBLE_EQ(d.options.min_rtt_limit_percent, 50.0);
@@ -219,9 +219,9 @@ TEST(ProxyEngineTest, AdaptiveConcurrencySectionIsValidated) {
   ASSERT_TRUE(set) << set.error().message;
   EXPECT_DOUBLE_EQ(set->adaptive_concurrency.options.buffer_percent, 10.0);
   EXPECT_EQ(set->adaptive_concurrency.options.initial_limit, 200u);  // follows the maximum
-  auto off = ParseConfig(base + "adaptive_concurrency:\n  enabled: false\n", "t.yaml");
-  ASSERT_TRUE(off) << off.error().message;
-  EXPECT_FALSE(off->adaptive_concurrency.enabled);
+  auto on = ParseConfig(base + "adaptive_concurrency:\n  enabled: true\n", "t.yaml");
+  ASSERT_TRUE(on) << on.error().message;
+  EXPECT_TRUE(on->adaptive_concurrency.enabled);
   auto unknown = ParseConfig(base + "adaptive_concurrency:\n  bufer_percent: 10\n", "t.yaml");
   ASSERT_FALSE(unknown);
   EXPECT_NE(unknown.error().message.find("bufer_percent"), std::string::npos)

@@ -155,7 +155,9 @@ void Print(const char* what, LoadResult& r) {
 // The defaults: adaptive concurrency on; the engine on too, shedding, ticking every 500 ms, and
 // told the backend has 2 workers where it has 8: its model sees a quarter of the capacity (the
 // runaway measured in docs/config.md came from such an underestimate).
-constexpr char kShedding[] = "engine:\n  enabled: true\n  tick: 500ms\n  workers_per_replica: 2\n";
+constexpr char kShedding[] =
+    "adaptive_concurrency:\n  enabled: true\n"
+    "engine:\n  enabled: true\n  tick: 500ms\n  workers_per_replica: 2\n";
 
 // The first minRTT measurement, when traffic first arrives: with 4 clients (fewer than
 // 2 x min_concurrency in flight) it holds nothing back; with 6 or more it holds concurrency to

@@ -457,9 +457,15 @@ Task<bool> ClientSession::Forward() {
     if (!never_sent && (!idempotent || !condition)) return false;
     // A request that never reached a backend costs the backends nothing: outside the budget.
     if (never_sent) return true;
-    const double budget = std::max<double>(
-        cc.retries.min_retry_concurrency,
-        cc.retries.budget_percent / 100.0 * static_cast<double>(c.active_requests));
+    // The engine's retry budget ratio, when its shedding is on, tightens the cluster's own: its
+    // demand model assumes retries beyond that ratio are never sent.
+    double share = cc.retries.budget_percent / 100.0;
+    const double ratio = shed.retry_budget_ratio.load(std::memory_order_relaxed);
+    if (ratio >= 0.0 && shed.engine_enabled.load(std::memory_order_relaxed)) {
+      share = std::min(share, ratio);
+    }
+    const double budget = std::max<double>(cc.retries.min_retry_concurrency,
+                                           share * static_cast<double>(c.active_requests));
     return static_cast<double>(c.active_retries) < budget;
   };
 

@@ -9,6 +9,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
 #include <chrono>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -129,6 +130,35 @@ TEST(ProxyEngineTest, EveryEngineTickIsStreamedOnWs) {
     previous = tick["tick"].get<uint64_t>();
   }
   ws.close(beast::websocket::close_code::normal);
+}
+
+TEST(ProxyEngineTest, EngineRetryBudgetRatioBoundsRetries) {
+  // u0 answers 500; retries (1 attempt, on 5xx) go to u1 unless the budget refuses. With no
+  // minimum concurrency the budget is share x active requests (one active request here): the
+  // cluster's 100 % allows the retry, the engine's ratio 0 refuses it.
+  ProxyFixture f({.upstreams = 2,
+                  .policy = "round_robin",
+                  .cluster_extra = std::string(kNoProbes) +
+                                   "    outlier_detection: off\n"
+                                   "    retries: { attempts: 1, budget_percent: 100, "
+                                   "min_retry_concurrency: 0, backoff_base: 0s, on_5xx: true }\n",
+                  .top_extra = kEngineSlow});
+  ASSERT_TRUE(f.ok());
+  f.upstream(0).SetFault(FaultState{.error_rate = 1.0, .error_status = 500});
+  auto statuses = [&f] {
+    std::map<int, int> seen;
+    for (int i = 0; i < 6; ++i) ++seen[Get(f.port()).status];
+    return seen;
+  };
+  engine::ShedDecision d;
+  d.retry_budget_ratio = 1.0;
+  ASSERT_TRUE(f.server().PinShedding("app", d));
+  EXPECT_EQ(statuses()[200], 6);  // every request that met u0 was retried on u1
+  d.retry_budget_ratio = 0.0;
+  ASSERT_TRUE(f.server().PinShedding("app", d));
+  std::map<int, int> refused = statuses();
+  EXPECT_EQ(refused[500], 3);  // round robin: half met u0, none retried
+  EXPECT_EQ(refused[200], 3);
 }
 
 TEST(ProxyEngineTest, ConcurrencyLimitShedsTheNextRequest) {

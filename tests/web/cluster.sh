@@ -3,6 +3,16 @@
 # engine) and remembers every pid it started in $PIDS.
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
+wait_http() {  # url log
+  for _ in $(seq 100); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "run.sh: $1 did not come up; its log:" >&2
+  cat "$2" >&2
+  return 1
+}
+
 start_upstream() {  # name port control_port [extra args...]
   local name=$1 port=$2 control=$3
   shift 3
@@ -44,13 +54,7 @@ engine: { enabled: true, tick: 500ms, shedding: false }
 YAML
   "$HUDDLE" proxy -c "$WORK/proxy.yaml" >"$WORK/proxy.log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$ADMIN_PORT/healthz" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "run.sh: the proxy did not come up; its log:" >&2
-  cat "$WORK/proxy.log" >&2
-  return 1
+  wait_http "http://127.0.0.1:$ADMIN_PORT/healthz" "$WORK/proxy.log"
 }
 
 # A task coordinator in overlay mode (Echo and Finn waves every second) and four workers on a small
@@ -98,12 +102,3 @@ start_worker() {  # node name
   PIDS+=($!)
 }
 
-wait_http() {  # url log
-  for _ in $(seq 100); do
-    curl -sf "$1" >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  echo "run.sh: $1 did not come up; its log:" >&2
-  cat "$2" >&2
-  return 1
-}

@@ -66,8 +66,10 @@ void PeakEwmaPolicy::Update(const RoutingTable& table) {
   // Backends that left the table keep no quarantine (Tick counts table members only).
   std::vector<bool> listed(slow_.size(), false);
   for (BackendIndex b : backends_) listed[b] = true;
+  quarantined_count_ = 0;
   for (size_t b = 0; b < slow_.size(); ++b) {
     if (!listed[b]) slow_[b].quarantined = false;
+    if (slow_[b].quarantined) ++quarantined_count_;
   }
   median_scratch_.reserve(slow_.size());
 }

@@ -85,6 +85,15 @@ GradientControllerOptions Fast() {
   return o;
 }
 
+// As the proxy runs it: open at start (limit 1000), minRTT measured at half the limit.
+GradientControllerOptions FastOpen() {
+  GradientControllerOptions o = Fast();
+  o.max_concurrency_limit = 1000;
+  o.initial_limit = 1000;
+  o.min_rtt_limit_percent = 50;
+  return o;
+}
+
 TEST(GradientControllerTest, MeasuresMinRttPinnedAtMinConcurrency) {
   ScriptedRandom random({0});
   GradientController c(Fast(), At(0));
@@ -152,12 +161,8 @@ TEST(GradientControllerTest, RemeasuresAfterFiveUpdatesAtTheMinimum) {
 }
 
 TEST(GradientControllerTest, StartsOpenAndMeasuresMinRttAtHalfTheConcurrency) {
-  GradientControllerOptions o = Fast();
-  o.max_concurrency_limit = 1000;
-  o.initial_limit = 1000;
-  o.min_rtt_limit_percent = 50;
   ScriptedRandom random({0});
-  GradientController c(o, At(0));
+  GradientController c(FastOpen(), At(0));
   // No window before traffic: the initial limit holds.
   EXPECT_FALSE(c.measuring_min_rtt());
   EXPECT_EQ(c.limit(), 1000u);
@@ -195,12 +200,8 @@ TEST(GradientControllerTest, StartsOpenAndMeasuresMinRttAtHalfTheConcurrency) {
 TEST(GradientControllerTest, SettlesNearTheBackendsConcurrencyPlusBuffer) {
   // A backend with 8 workers and 50 ms service, a closed loop of 16 clients: latency is
   // 50 ms x max(1, min(limit, 16) / 8). Fixed point: g = 1.25 x 8 / L, L' = 10 + sqrt(10) = 13.
-  GradientControllerOptions o = Fast();
-  o.max_concurrency_limit = 1000;
-  o.initial_limit = 1000;
-  o.min_rtt_limit_percent = 50;
   ScriptedRandom random({0});
-  GradientController c(o, At(0));
+  GradientController c(FastOpen(), At(0));
   c.ObserveInFlight(4);
   c.Tick(At(0.05), random);  // the first window opens; 4 < 2 x 3 in flight: at half the limit
   ASSERT_TRUE(c.measuring_min_rtt());

@@ -523,10 +523,11 @@ double ServiceState::ForecastRps(double steps) const {
   double v = f.Forecast(steps);
   // While the fast/slow crossover says "rising", risk and planning also take the windowed OLS
   // trend when it is higher: the selector's choice lags a fresh trend (it needs scored errors
-  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge.
-  if (state > 0) {
-    v = std::max(v, f.ForecastWith(core::ForecasterKind::kOls, steps));
-  }
+  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge; and its
+  // slope shrunk by trend_z standard errors, so a noise "trend" in a 30-point window is not
+  // extrapolated over the planning horizon (it bought 5 replicas too many at once on the diurnal
+  // run, and the scale-down 300 s later was a reversal).
+  if (state > 0) v = std::max(v, f.ShrunkTrend(steps));
   return use_load ? v * mu_estimate : v;
 }
 

@@ -38,6 +38,7 @@ Result<ForecasterSelectorOptions> ForecasterSelectorOptions::Parse(const OptionM
   const OptionRange unit{.min = 0, .max = 1, .min_exclusive = true};
   o.ewma_alpha = r.Double("ewma_alpha", o.ewma_alpha, unit);
   o.switch_margin = r.Double("switch_margin", o.switch_margin, {.min = 0, .max = 1});
+  o.trend_z = r.Double("trend_z", o.trend_z, {.min = 0, .max = 10});
   o.holt.alpha = r.Double("holt_alpha", o.holt.alpha, unit);
   o.holt.beta = r.Double("holt_beta", o.holt.beta, unit);
   o.holt.phi = r.Double("holt_phi", o.holt.phi, unit);
@@ -82,6 +83,11 @@ double ForecasterSelector::ForecastWith(ForecasterKind kind, double steps) const
       break;
   }
   return std::max(0.0, value);
+}
+
+double ForecasterSelector::ShrunkTrend(double steps) const {
+  if (ols_.size() == 0) return std::max(0.0, last_);
+  return std::max(0.0, ols_.ShrunkTrendAt(static_cast<double>(steps_) + steps, options_.trend_z));
 }
 
 double ForecasterSelector::Forecast(double steps) const {

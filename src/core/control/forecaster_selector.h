@@ -19,12 +19,14 @@ enum class ForecasterKind { kNaive = 0, kDampedHolt = 1, kOls = 2, kEwma = 3, kS
 inline constexpr size_t kForecasterKinds = 5;
 const char* ForecasterKindName(ForecasterKind kind);
 
-// Option keys: horizon_steps, score_window, ols_window, ewma_alpha, switch_margin, min_scored,
-// holt_alpha, holt_beta, holt_phi, long_horizon_steps, season_bucket_steps, season_max_buckets.
+// Option keys: horizon_steps, score_window, ols_window, trend_z, ewma_alpha, switch_margin,
+// min_scored, holt_alpha, holt_beta, holt_phi, long_horizon_steps, season_bucket_steps,
+// season_max_buckets.
 struct ForecasterSelectorOptions {
   size_t horizon_steps = 15;        // decision horizon (15 steps of 2 s = 30 s)
   size_t score_window = 60;         // errors kept per candidate
   size_t ols_window = 30;           // points in the OLS fit
+  double trend_z = 3.0;             // ShrunkTrend: standard errors taken off the OLS slope
   double ewma_alpha = 0.10;         // the level-only candidate
   double switch_margin = 0.10;      // a challenger must have a MASE this much lower (relative)
   size_t min_scored = 10;           // scored steps before the selector leaves its first choice
@@ -58,6 +60,10 @@ class ForecasterSelector {
   // series are rates and latencies).
   double Forecast(double steps) const;
   double ForecastWith(ForecasterKind kind, double steps) const;
+
+  // The windowed OLS line with its slope shrunk by trend_z standard errors
+  // (WindowedOls::ShrunkTrendAt), floored at 0.
+  double ShrunkTrend(double steps) const;
 
   ForecasterKind chosen() const { return chosen_; }
   // The model used for forecasts beyond horizon_steps.

@@ -106,10 +106,18 @@ int HpaStabilizer::ScaleDownLimit(int current, TimePoint now) const {
 
 HpaDecision HpaStabilizer::Stabilize(int recommended, int current, TimePoint now) {
   Prune(now);
+  // The replica count found at the first decision counts as a scale-down recommendation made
+  // then: a stabiliser with no history (a fresh or restarted engine) holds what is running for a
+  // scale-down window instead of scaling in on its first few samples.
+  if (!seeded_) {
+    seeded_ = true;
+    seed_ = {now, current};
+  }
   HpaDecision d;
   d.recommended = recommended;
   int up = recommended;
   int down = recommended;
+  if (seed_.at > now - options_.scale_down_window) down = std::max(down, seed_.replicas);
   for (const Recommendation& r : recommendations_) {
     if (r.at >= now - options_.scale_up_window) up = std::min(up, r.replicas);
     if (r.at >= now - options_.scale_down_window) down = std::max(down, r.replicas);

@@ -87,6 +87,8 @@ class HpaStabilizer {
 
   HpaOptions options_;
   std::deque<Recommendation> recommendations_;
+  Recommendation seed_{};  // the replicas found at the first call (scale-down window only)
+  bool seeded_ = false;
   std::deque<ScaleEvent> events_;
 };
 

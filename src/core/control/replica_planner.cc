@@ -19,6 +19,7 @@ Result<ReplicaPlannerOptions> ReplicaPlannerOptions::Parse(const OptionMap& opti
   o.scenarios = static_cast<size_t>(
       r.Int("scenarios", static_cast<int64_t>(o.scenarios), {.min = 1, .max = 10000}));
   o.setpoint = r.Double("setpoint", o.setpoint, {.min = 0.05, .max = 1});
+  o.rho_ceiling = r.Double("rho_ceiling", o.rho_ceiling, {.min = 0.05, .max = 1});
   o.slo = r.Time("slo", o.slo, positive);
   o.slo_quantile = r.Double("slo_quantile", o.slo_quantile,
                             {.min = 0, .max = 1, .min_exclusive = true, .max_exclusive = true});
@@ -90,13 +91,23 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
       rho = std::min(rho, kBig);
       p99 = std::min(p99, kBig);
       const double over_slo = std::max(0.0, p99 / slo - 1.0);
-      const double over_rho = std::max(0.0, rho - rho_star);
+      const double over_rho = std::max(0.0, rho - options_.rho_ceiling);
       cost += options_.w_slo * over_slo * over_slo + options_.w_rho * over_rho * over_rho;
       e.mean_rho += rho;
       e.mean_p99 += p99;
     }
     costs_[s] = cost / static_cast<double>(steps);
   }
+  // The setpoint on the expected path (the forecast itself).
+  double expected_cost = 0.0;
+  for (size_t k = 0; k < steps; ++k) {
+    const double capacity = input.capacity.ReplicasAt(FromSeconds(dt * (k + 1)), n) * mu;
+    const double lambda = std::max(0.0, input.forecast[k]);
+    const double rho = capacity > 0.0 ? lambda / capacity : (lambda > 0.0 ? kBig : 0.0);
+    const double over = std::max(0.0, std::min(rho, kBig) - rho_star);
+    expected_cost += options_.w_rho * over * over;
+  }
+  expected_cost /= static_cast<double>(steps);
   const double total = static_cast<double>(scenarios_.scenarios() * steps);
   e.mean_rho /= total;
   e.mean_p99 /= total;
@@ -110,7 +121,7 @@ ReplicaPlanner::Evaluation ReplicaPlanner::Evaluate(const PlannerInput& input, i
   double cvar = 0.0;
   for (size_t i = costs_.size() - tail; i < costs_.size(); ++i) cvar += costs_[i];
   cvar /= static_cast<double>(tail);
-  e.risk_objective = mean + options_.kappa * cvar;
+  e.risk_objective = expected_cost + mean + options_.kappa * cvar;
   return e;
 }
 
@@ -120,7 +131,14 @@ double ReplicaPlanner::Objective(const PlannerInput& input, int n) {
 
 Plan ReplicaPlanner::Recommend(const PlannerInput& input, Random& random) {
   const ScenarioShape shape{.sigma = input.sigma};
-  scenarios_.Generate(input.forecast, shape, random);
+  // Common random numbers: the same draws every decision (seeded from `random` once), so two
+  // decisions differ only by what they were given, not by sampling noise in the tail.
+  if (!draws_seeded_) {
+    draws_seed_ = random.NextU64();
+    draws_seeded_ = true;
+  }
+  Xoshiro256 draws(draws_seed_);
+  scenarios_.Generate(input.forecast, shape, draws);
   const int lo = std::max(options_.min_replicas, 0);
   const int hi = std::max(options_.max_replicas, lo);
   Plan plan;

@@ -13,14 +13,15 @@
 
 namespace huddle::core {
 
-// Option keys: step, horizon_steps, scenarios, setpoint, slo, slo_quantile, max_queue_delay,
-// workers_per_replica,
-// min_replicas, max_replicas, w_slo, w_rho, w_cost, w_change, kappa, cvar_q.
+// Option keys: step, horizon_steps, scenarios, setpoint, rho_ceiling, slo, slo_quantile,
+// max_queue_delay, workers_per_replica, min_replicas, max_replicas, w_slo, w_rho, w_cost, w_change,
+// kappa, cvar_q.
 struct ReplicaPlannerOptions {
   Duration step = FromSeconds(5);  // dt
   size_t horizon_steps = 12;       // H: H dt >= provisioning delay + 2 dt
   size_t scenarios = 20;           // S
   double setpoint = 0.70;          // rho*
+  double rho_ceiling = 0.85;       // what a demand scenario may reach before it costs
   Duration slo = FromMillis(250);  // latency objective at slo_quantile
   double slo_quantile = 0.99;
   Duration max_queue_delay = FromSeconds(2);  // older requests time out or are shed
@@ -63,9 +64,15 @@ struct Plan {
 //   p99_k = S + t_q(c = r_k workers) + backlog_k / (r_k mu)
 // with r_k from the CapacityTimeline (new replicas arrive after the provisioning delay) and
 // t_q the M/M/c wait quantile (Erlang C, skipped when the C <= 1 bound already meets the SLO).
-// Stage cost: w_slo max(0, p99/SLO - 1)^2 + w_rho max(0, rho - rho*)^2 + w_cost n / n_ref,
-// averaged over the horizon, plus w_change |n - n_now| / n_ref once (n_ref = max(1, ready)).
-// Objective: mean over scenarios + kappa CVaR_q (mean of the worst 1 - q share).
+// Stage cost per scenario: w_slo max(0, p99/SLO - 1)^2 + w_rho max(0, rho - rho_ceiling)^2,
+// averaged over the horizon. The setpoint applies to the expected path (the forecast itself):
+// w_rho max(0, rho_k - rho*)^2 averaged over the horizon. The setpoint already is the headroom
+// for uncertainty; charging every scenario above it as well bought that headroom twice (measured:
+// the diurnal run held 0.45-0.55 utilisation against a 0.65 setpoint, docs/benchmarks/engine.md).
+// Linear part: w_cost n / n_ref plus w_change |n - n_now| / n_ref once (n_ref = max(1, ready)).
+// Objective: expected-path cost + mean over scenarios + kappa CVaR_q (mean of the worst 1 - q
+// share). The scenarios use common random numbers: the same draws at every decision (seeded once
+// from the first call's `random`), so the plan moves only when its inputs move.
 // Search: the risk part is non-increasing in n (same scenarios for every n), so a binary search
 // finds the smallest n whose risk equals that of max_replicas (what the delay leaves unavoidable);
 // above it the objective is linear (minimum at that n or at n_now), below it a downward scan
@@ -93,6 +100,8 @@ class ReplicaPlanner {
   double LinearCost(const PlannerInput& input, int n) const;
 
   ReplicaPlannerOptions options_;
+  bool draws_seeded_ = false;
+  uint64_t draws_seed_ = 0;
   DemandScenarios scenarios_;
   std::vector<double> costs_;
 };

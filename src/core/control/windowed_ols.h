@@ -34,6 +34,11 @@ class WindowedOls {
   double latest_x() const { return latest_x_; }
   // REQUIRES: size() >= 1.
   Prediction PredictAt(double x0, double z = 1.96) const;
+  // The line from its value at the latest x with the slope shrunk towards 0 by z standard errors
+  // (sign(b) max(0, |b| - z se(b)), se(b) = s / sqrt(Sxx)): a trend extrapolated only as far as
+  // the window's evidence for it goes. Noise in a short window gives a large se(b), so a noise
+  // "trend" extrapolates as a level. REQUIRES: size() >= 1.
+  double ShrunkTrendAt(double x0, double z) const;
   // The x at which the fitted line reaches `threshold` going up, measured from the latest x;
   // +inf if the slope is not positive; 0 if the line is already there.
   double TimeToReach(double threshold) const;

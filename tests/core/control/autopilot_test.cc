@@ -63,9 +63,10 @@ TEST(AutopilotTest, FrozenExplainsButDoesNotAct) {
   EXPECT_EQ(d.reason,
             "frozen: would move 10 -> 5 replicas (forecast utilisation 50% of the setpoint 70%)");
   pilot.SetMode(AutopilotMode::kEnabled);
-  // Enabled, scale-down is held by the 300 s window only after an earlier higher
-  // recommendation; here the history is empty, so it goes straight to 5.
-  EXPECT_EQ(pilot.Decide(Flat(std::vector<double>(12, 700.0), 10), At(1), random).desired, 5);
+  // Enabled, the first decision finds 10 running: that count holds for the 300 s scale-down
+  // window (frozen decisions left no history), then the target goes straight to 5.
+  EXPECT_EQ(pilot.Decide(Flat(std::vector<double>(12, 700.0), 10), At(1), random).desired, 10);
+  EXPECT_EQ(pilot.Decide(Flat(std::vector<double>(12, 700.0), 10), At(302), random).desired, 5);
 }
 
 TEST(AutopilotTest, PresetsParse) {

@@ -32,6 +32,19 @@ TEST(HpaStabilizerTest, ScaleDownWaitsForTheWindow) {
   EXPECT_EQ(d.limit, HpaLimit::kNone);
 }
 
+TEST(HpaStabilizerTest, AFreshStabiliserHoldsWhatIsRunningForTheWindow) {
+  HpaStabilizer hpa;  // down window 300 s
+  // No history: the 12 replicas found running count as a recommendation made at t = 0.
+  HpaDecision d = hpa.Stabilize(8, 12, At(0));
+  EXPECT_EQ(d.desired, 12);
+  EXPECT_EQ(d.limit, HpaLimit::kStabilisedDown);
+  EXPECT_EQ(hpa.Stabilize(8, 12, At(299)).desired, 12);
+  EXPECT_EQ(hpa.Stabilize(8, 12, At(300)).desired, 8);
+  // Scale-up is not held back by it.
+  HpaStabilizer fresh;
+  EXPECT_EQ(fresh.Stabilize(14, 12, At(0)).desired, 14);
+}
+
 TEST(HpaStabilizerTest, ScaleDownTakesTheHighestRecentRecommendation) {
   HpaStabilizer hpa;
   hpa.Stabilize(10, 10, At(0));

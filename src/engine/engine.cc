@@ -144,6 +144,7 @@ void Engine::Absorb(ServiceState& s, core::TimePoint now) {
   s.queue.Add(p.queue_depth, now);
   s.prev_attempts = s.last_attempts;
   s.last_attempts = rate;
+  s.last_failed = std::min(rate, shed + err * std::max(0.0, rate - shed));
 
   if (!std::isnan(p.replicas)) {
     const double previous = s.ready;

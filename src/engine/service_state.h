@@ -63,6 +63,8 @@ struct ServiceState {
   core::ForecasterSelector load;
   core::EwmaCrossover load_crossover;  // rising load switches risk and planning to trend models
   core::EwmaCrossover crossover;
+  double demand_trend_t = 0.0;  // t statistic of the OLS slope of `forecaster` (a fresh trend)
+  double load_trend_t = 0.0;    // ... and of `load`
   core::CusumDetector cusum;
   core::Autopilot autopilot;
   double last_queue = 0.0;

@@ -213,6 +213,32 @@ TEST(EngineTest, RampIsPredictedBeforeSaturation) {
   EXPECT_NE(engine.journal().back().reason.find("frozen"), std::string::npos);
 }
 
+// A fresh ramp on a noisy flat demand: the fast/slow crossover needs the fast EWMA to leave the
+// slow one behind by its threshold, ~10 s after the OLS slope over its window is significant; a
+// significant slope counts as rising, so the first scale-up comes from the trend, not the level.
+TEST(EngineTest, FreshRampScalesUpOnASignificantSlope) {
+  EngineOptions o = TestOptions();
+  o.autopilot.planner.setpoint = 0.65;
+  o.autopilot.provisioning_delay = FromSeconds(40);
+  Engine engine(o);
+  uint64_t x = 777;  // a fixed pseudo-random sequence: +-4 % a second
+  double first_up = -1;
+  for (double t = 0; t < 180; t += 1.0) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const double noise = 0.04 * (2.0 * static_cast<double>(x >> 11) / 9007199254740992.0 - 1.0);
+    // 500 rps on 4 replicas (rho 0.625), then +5 rps a second from t = 120.
+    const double rps = (t < 120 ? 500.0 : 500.0 + 5.0 * (t - 120)) * (1.0 + noise);
+    ASSERT_TRUE(engine.Ingest(Point("api", rps, 4), At(t)).has_value());
+    TickReport r = engine.Tick(At(t));
+    for (const Directive& d : r.directives) {
+      if (first_up < 0 && d.to > d.from) first_up = t;
+    }
+  }
+  ASSERT_GE(first_up, 0);
+  EXPECT_GT(first_up, 120);  // not on noise
+  EXPECT_LE(first_up, 140);
+}
+
 TEST(EngineTest, CascadeRiskReachesCallersButNotIndependentServices) {
   Engine engine(TestOptions());
   auto points = [](double t) {

@@ -34,6 +34,7 @@ void ReadEngineOptions(common::YamlObject& o, EngineOptions& e) {
                                core::FromSeconds(3600));
   e.workers_per_replica = o.Double("workers_per_replica", e.workers_per_replica, 1, 100000);
   e.shed_rho = o.Double("shed_rho", e.shed_rho, 0.1, 1.0);
+  e.shed_sigmas = o.Double("shed_sigmas", e.shed_sigmas, 0, 10);
   e.shed_on_evidence = o.Bool("shed_on_evidence", e.shed_on_evidence);
   e.client_max_attempts =
       static_cast<int>(o.Int("client_max_attempts", e.client_max_attempts, 1, 10));

@@ -25,6 +25,9 @@ struct EngineOptions {
   core::Duration decision_interval = core::FromSeconds(5);  // autopilot runs this often
   double workers_per_replica = 8.0;  // servers per replica in the M/M/c model
   double shed_rho = 0.90;            // admit at most this share of capacity when overloaded
+  // ... at this many standard deviations (Poisson) of the offered load above its prediction, so
+  // the admitted load stays within shed_rho x capacity through per-tick noise.
+  double shed_sigmas = 2.0;
   // Admission by utilisation only while collapse or saturation is predicted, and never below
   // the throughput served at acceptable latency (docs/engine.md). For a capacity model that is a
   // guess (the proxy's embedded engine turns it on); off, the model's capacity is trusted.

@@ -12,13 +12,13 @@ namespace huddle::engine {
 void Engine::Shed(ServiceState& s, core::TimePoint now) {
   const double mu = s.mu_estimate;
   const double cap = std::max(0.0, s.ready) * mu;
+  const double dt = std::max(1e-3, core::ToSeconds(options_.tick));
   // Evidence first: the completions served at acceptable latency (p99 within the SLO, backlog
   // not growing) over the admission window. Shedding never admits less than that: a model that
   // underestimates capacity (mu from latency x an assumed worker count) would otherwise shed,
   // and closed-loop clients, re-sending each 503 at once, would push the admit probability to
   // nothing (docs/config.md, measured: 99 % of responses were 503).
   if (s.fresh) {
-    const double dt = core::ToSeconds(options_.tick);
     const double err = std::clamp(s.latest.error_rate, 0.0, 1.0);
     const double admitted = std::max(0.0, s.last_attempts - s.latest.shed_rate);
     const double growth = s.shed_has_queue ? s.latest.queue_depth - s.shed_last_queue : 0.0;
@@ -44,15 +44,18 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
   double admit = 1.0;
   const double allowed =
       evidence ? std::max(options_.shed_rho * cap, s.good_served_rps) : options_.shed_rho * cap;
-  if (s.shed_gate) {
-    // The decision holds for the next tick: while offered load rises, extrapolate one step so a
-    // surge (a thundering herd after an outage) is not admitted one tick late.
-    // Without a fresh point, hold the last one (the fast EWMA is winsorised and lags a surge).
-    double offered = s.last_attempts;
-    if (s.fresh && s.prev_attempts > 0 && s.last_attempts > s.prev_attempts) {
-      offered += s.last_attempts - s.prev_attempts;
-    }
-    admit = offered > allowed && offered > 0 ? allowed / offered : 1.0;
+  if (s.fresh) s.offered.Add(s.last_attempts, s.last_failed, dt);
+  if (s.shed_gate && !s.offered.empty()) {
+    // The decision holds for the next tick, so it is made on the attempts predicted for it
+    // (OfferedLoad: smoothed first attempts with their trend, a surge taken at once, plus the
+    // retries of this tick's shed and failed requests), at shed_sigmas Poisson deviations above
+    // the prediction: admitting shed_rho x capacity of the last tick's attempts flip-flops
+    // between shedding and admitting everything as the retries come and go, and lets noise
+    // through, so the admitted load exceeds the ceiling over several seconds.
+    // Without a fresh point, the last prediction holds.
+    const double predicted = s.offered.Predict();
+    const double high = predicted + options_.shed_sigmas * std::sqrt(std::max(predicted, 1.0) / dt);
+    admit = high > allowed && predicted > 0 ? allowed / high : 1.0;
     // The evidence floor against the offered load as measured (no extrapolation), with a probe
     // of kEvidenceProbe: a closed-loop client sends each shed request again at once, so offered
     // = served / admit, and a floor of exactly what was served would hold any admit < 1 where it
@@ -66,7 +69,6 @@ void Engine::Shed(ServiceState& s, core::TimePoint now) {
   // P = max(0, (requests - accepts / threshold) / (requests + 1)). It reacts to the backends'
   // errors (not to our shedding: shed requests are not sent), so it needs no prediction.
   if (s.fresh) {
-    const double dt = core::ToSeconds(options_.tick);
     const double sent = std::max(0.0, s.last_attempts - s.latest.shed_rate) * dt;
     const double accepted = sent * (1.0 - std::clamp(s.latest.error_rate, 0.0, 1.0));
     s.throttle.push_back({now, sent, accepted});

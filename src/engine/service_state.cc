@@ -15,6 +15,7 @@ ServiceState::ServiceState(std::string id_in, const EngineOptions& options, core
       forecaster(options.forecaster),
       load(options.forecaster),
       autopilot(options.autopilot),
-      target(options.autopilot.hpa.min_replicas > 0 ? options.autopilot.hpa.min_replicas : 1) {}
+      target(options.autopilot.hpa.min_replicas > 0 ? options.autopilot.hpa.min_replicas : 1),
+      offered(OfferedLoadOptions{.retry_budget = options.retry_budget_ratio}) {}
 
 }  // namespace huddle::engine

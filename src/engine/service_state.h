@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "engine/engine.h"
 #include "engine/engine_options.h"
+#include "engine/offered_load.h"
 #include "engine/telemetry_point.h"
 
 namespace huddle::engine {
@@ -62,6 +63,8 @@ struct ServiceState {
   core::ForecasterSelector load;
   core::EwmaCrossover load_crossover;  // rising load switches risk and planning to trend models
   core::EwmaCrossover crossover;
+  double demand_trend_t = 0.0;  // t statistic of the OLS slope of `forecaster` (a fresh trend)
+  double load_trend_t = 0.0;    // ... and of `load`
   core::CusumDetector cusum;
   core::Autopilot autopilot;
   double last_queue = 0.0;
@@ -69,6 +72,7 @@ struct ServiceState {
   bool has_last_queue = false;
   double last_attempts = 0.0;  // latest merged sample
   double prev_attempts = 0.0;  // the one before
+  double last_failed = 0.0;    // attempts of the latest sample that were shed or failed
   double last_demand = 0.0;    // latest demand fed to the forecaster (held while failing)
   double healthy_demand = 0.0;
   double amplification = 1.0;  // attempts per unique request, from the failed share
@@ -88,7 +92,8 @@ struct ServiceState {
   core::TimePoint last_decision{};
   bool decided = false;
 
-  // Shedding in force.
+  // Shedding in force, decided on the offered load predicted for the next tick.
+  OfferedLoad offered;
   double admit_probability = 1.0;
   uint32_t concurrency_limit = 0;
   // Aggregate SRE throttle window: requests and accepts per tick over admission.window.

@@ -352,6 +352,7 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
   in.planner.mu_per_replica = mu;
   in.planner.service_time_s = options_.workers_per_replica / mu;
   in.planner.queue_depth = s.latest.queue_depth;
+  in.planner.burst_cv = s.demand.CoefficientOfVariation();
   in.planner.capacity = s.Timeline(options_, now);
   in.current = s.target;
   core::AutopilotDecision d = s.autopilot.Decide(in, now, random_);

@@ -17,13 +17,16 @@ const char* AutopilotModeName(AutopilotMode mode);
 const char* AutopilotPresetName(AutopilotPreset preset);
 
 // Option keys: preset (safe | normal | performance, applied first), mode (enabled | frozen),
-// tolerance, setpoint, slo, min_replicas, max_replicas, scale_down_window, scale_up_window,
-// provisioning_delay. Everything else keeps the preset's value (see ForPreset and
+// tolerance, burst_z, setpoint, rho_ceiling, slo, min_replicas, max_replicas, scale_down_window,
+// scale_up_window, provisioning_delay. Everything else keeps the preset's value (see ForPreset and
 // docs/engine_models.md).
 struct AutopilotOptions {
   AutopilotMode mode = AutopilotMode::kEnabled;
   AutopilotPreset preset = AutopilotPreset::kNormal;
   double tolerance = 0.1;  // HPA: no change while |rho / setpoint - 1| <= tolerance
+  // The band does not hold a count at which a burst second (demand x (1 + burst_z burst_cv))
+  // would pass the planner's rho_ceiling.
+  double burst_z = 3.0;
   Duration provisioning_delay = FromSeconds(30);
   ReplicaPlannerOptions planner;
   HpaOptions hpa;

@@ -45,7 +45,8 @@ struct PlannerInput {
   double mu_per_replica = 1.0;       // rps one replica completes (ServiceRateEstimator)
   double service_time_s = 0.04;      // mean service time S
   double queue_depth = 0.0;          // requests already waiting now
-  CapacityTimeline capacity;         // ready, pending and the provisioning delay
+  double burst_cv = 0.0;      // per-sample coefficient of variation of demand (second-to-second)
+  CapacityTimeline capacity;  // ready, pending and the provisioning delay
 };
 
 struct Plan {

@@ -51,6 +51,35 @@ TEST(AutopilotTest, ToleranceBandHolds) {
   EXPECT_FALSE(d.act);
 }
 
+TEST(AutopilotTest, TheBandDoesNotHoldWhereABurstSecondPassesTheCeiling) {
+  // The same 1500 rps on 10 replicas (rho 0.75, inside the band), but with 5 % second-to-second
+  // noise a 3-sigma second runs at 0.75 x 1.15 = 0.86, past the 0.85 ceiling: the planner's 11.
+  Autopilot pilot;
+  Xoshiro256 random(1);
+  const std::vector<double> flat(12, 1500.0);
+  AutopilotInput noisy = Flat(flat, 10);
+  noisy.planner.burst_cv = 0.05;
+  const AutopilotDecision d = pilot.Decide(noisy, At(0), random);
+  EXPECT_EQ(d.recommended, 11);
+  EXPECT_EQ(d.desired, 11);
+  // 4 % noise: 0.75 x 1.12 = 0.84 stays under it, and the band holds.
+  Autopilot calm;
+  noisy.planner.burst_cv = 0.04;
+  EXPECT_EQ(calm.Decide(noisy, At(0), random).desired, 10);
+}
+
+TEST(AutopilotTest, TheBandCoversTheWholeHorizon) {
+  // At the provisioning delay (30 s, step 6) 1450 rps on 10 replicas is inside the band, but the
+  // forecast reaches 1600 (ratio 1.14) by the horizon's end: no hold.
+  Autopilot pilot;
+  Xoshiro256 random(1);
+  std::vector<double> rising(12, 1450.0);
+  for (size_t k = 8; k < 12; ++k) rising[k] = 1600.0;
+  const AutopilotDecision d = pilot.Decide(Flat(rising, 10), At(0), random);
+  EXPECT_NEAR(d.ratio, 1450.0 / 2000 / 0.7, 1e-9);
+  EXPECT_GT(d.desired, 10);
+}
+
 TEST(AutopilotTest, FrozenExplainsButDoesNotAct) {
   AutopilotOptions o;
   o.mode = AutopilotMode::kFrozen;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/control/cusum_detector.h"
 #include "core/control/damped_holt.h"
@@ -55,6 +56,21 @@ TEST(WindowedOlsTest, PredictionBandByHand) {
   EXPECT_NEAR(p.value, 1.0, 1e-12);
   EXPECT_NEAR(p.low, -0.96, 1e-9);
   EXPECT_NEAR(p.high, 2.96, 1e-9);
+}
+
+TEST(WindowedOlsTest, ShrunkTrendByHand) {
+  // y = 0, 2, 1, 3 at x = 1..4: slope 0.8, fitted 2.7 at x = 4, SSres 1.8, s = sqrt(0.9),
+  // Sxx = 5, se(b) = s / sqrt(5) = 0.42426.
+  WindowedOls ols(4);
+  for (double x : {1.0, 2.0, 3.0, 4.0}) ols.Add(x, std::vector<double>{0, 2, 1, 3}[x - 1]);
+  const double se = std::sqrt(0.9) / std::sqrt(5.0);
+  EXPECT_NEAR(ols.ShrunkTrendAt(6, 0), 2.7 + 2 * 0.8, 1e-9);
+  EXPECT_NEAR(ols.ShrunkTrendAt(6, 1), 2.7 + 2 * (0.8 - se), 1e-9);
+  EXPECT_NEAR(ols.ShrunkTrendAt(6, 2), 2.7, 1e-9);  // 0.8 < 2 se: extrapolated as a level
+  // An exact line has se = 0: nothing is taken off.
+  WindowedOls line(8);
+  for (int x = 0; x < 8; ++x) line.Add(x, 5.0 - 2.0 * x);
+  EXPECT_NEAR(line.ShrunkTrendAt(10, 3), 5.0 - 20.0, 1e-9);
 }
 
 TEST(EwmaCrossoverTest, ReportsEachTurnOnceWithHysteresis) {

@@ -77,5 +77,33 @@ TEST(ReplicaPlannerTest, UncertaintyBuysHeadroom) {
       ReplicaPlannerOptions::Parse({{"min_replicas", "9"}, {"max_replicas", "3"}}).has_value());
 }
 
+TEST(ReplicaPlannerTest, ScenariosBetweenTheSetpointAndTheCeilingBuyNothing) {
+  // 1400 rps on 10 replicas is the setpoint exactly. With sigma 0.02 per step the scenarios
+  // spread about +-7 % by the horizon's end, all under the 0.85 ceiling: the setpoint already is
+  // the headroom, so the plan stays at 10 (charging every scenario above 0.70 bought more).
+  ReplicaPlanner planner;
+  Xoshiro256 random(3);
+  const std::vector<double> flat(12, 1400.0);
+  PlannerInput in = Input(flat, 10);
+  in.sigma = 0.02;
+  EXPECT_EQ(planner.Recommend(in, random).replicas, 10);
+}
+
+TEST(ReplicaPlannerTest, SameInputsSamePlan) {
+  // Common random numbers: after the first call the scenario draws do not depend on `random`.
+  ReplicaPlanner planner;
+  const std::vector<double> flat(12, 1480.0);
+  PlannerInput in = Input(flat, 10);
+  in.sigma = 0.06;
+  Xoshiro256 first(1);
+  const Plan a = planner.Recommend(in, first);
+  for (uint64_t seed = 2; seed < 12; ++seed) {
+    Xoshiro256 other(seed);
+    const Plan b = planner.Recommend(in, other);
+    EXPECT_EQ(b.replicas, a.replicas);
+    EXPECT_EQ(b.objective, a.objective);
+  }
+}
+
 }  // namespace
 }  // namespace huddle::core

@@ -283,7 +283,8 @@ void Engine::Model(ServiceState& s, core::TimePoint now) {
   // Unique demand: retries come from missing capacity, so the capacity that serves the unique
   // demand removes them (replicas track unique demand, engine-anchors 8 scenario 8).
   for (size_t k = 0; k < steps; ++k) {
-    forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick);
+    forecast_[k] =
+        s.ForecastRps(static_cast<double>(k + 1) * per_tick, ServiceState::TrendUse::kWarn);
   }
   core::CapacityTimeline timeline = s.Timeline(options_, now);
   const core::ProjectionResult r =
@@ -328,8 +329,11 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
       s.has_request = true;
     }
   }
-  // No decision on a few samples: the forecasters need a horizon's worth of history first.
-  if (s.demand.accepted() < options_.forecaster.horizon_steps ||
+  // No decision on a few samples: the forecasters need a horizon's worth of history, and the
+  // selector a full window of scored forecasts, first. Earlier, the choice between models rests
+  // on a handful of errors (the naive model won at 44 s on a diurnal run and planned on single
+  // noisy seconds: 12 -> 16 replicas in 25 s, given back at 359 s).
+  if (s.demand.accepted() < options_.forecaster.horizon_steps + options_.forecaster.score_window ||
       s.demand.Quality(now) == core::SignalQuality::kSparse) {
     return;
   }
@@ -343,7 +347,8 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
   const double per_tick =
       core::ToSeconds(options_.decision_interval) / std::max(1e-3, core::ToSeconds(options_.tick));
   for (size_t k = 0; k < steps; ++k) {
-    planner_forecast_[k] = s.ForecastRps(static_cast<double>(k + 1) * per_tick);
+    planner_forecast_[k] =
+        s.ForecastRps(static_cast<double>(k + 1) * per_tick, ServiceState::TrendUse::kPlan);
   }
   core::AutopilotInput in;
   in.planner.forecast = planner_forecast_;
@@ -527,7 +532,7 @@ const ServiceView* Engine::Find(std::string_view service) const {
   return nullptr;
 }
 
-double ServiceState::ForecastRps(double steps) const {
+double ServiceState::ForecastRps(double steps, TrendUse use) const {
   // OLS slope significance that counts as a fresh trend (see OlsSlopeT).
   constexpr double kFreshTrendT = 5.0;
   const bool use_load = load.steps() >= 5 && mu_estimate > 0;
@@ -543,15 +548,18 @@ double ServiceState::ForecastRps(double steps) const {
   double v = f.Forecast(steps);
   // While the fast/slow crossover says "rising", risk and planning also take the windowed OLS
   // trend when it is higher: the selector's choice lags a fresh trend (it needs scored errors
-  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge; and its
-  // slope shrunk by trend_z standard errors, so a noise "trend" in a 30-point window is not
-  // extrapolated over the planning horizon (it bought 5 replicas too many at once on the diurnal
-  // run, and the scale-down 300 s later was a reversal).
+  // first). OLS over its window, not Holt, whose trend would extrapolate a one-off surge. For
+  // planning, its slope is shrunk by trend_z standard errors, so a noise "trend" in a 30-point
+  // window is not extrapolated over the planning horizon (unshrunk, it bought 5 replicas too many
+  // at once on the diurnal run, and the scale-down 300 s later was a reversal).
   // The crossover itself lags a fresh ramp (the fast EWMA must leave the slow one behind by its
   // threshold: 8-10 s after the OLS slope is significant on the ramp scenario), so a slope of
   // kFreshTrendT standard errors counts as rising too.
   const double trend_t = use_load ? load_trend_t : demand_trend_t;
-  if (state > 0 || trend_t >= kFreshTrendT) v = std::max(v, f.ShrunkTrend(steps));
+  if (state > 0 || trend_t >= kFreshTrendT) {
+    v = std::max(v, use == TrendUse::kPlan ? f.ShrunkTrend(steps)
+                                           : f.ForecastWith(core::ForecasterKind::kOls, steps));
+  }
   return use_load ? v * mu_estimate : v;
 }
 

@@ -31,7 +31,11 @@ struct ServiceState {
   core::CapacityTimeline Timeline(const EngineOptions& options, core::TimePoint now) const;
   ServiceView View(core::TimePoint now) const;
   // Demand (rps at the current mu) expected `steps` ticks ahead, from the load forecaster.
-  double ForecastRps(double steps) const;
+  // kWarn (the risk projection) extrapolates a rising trend's OLS slope as fitted: a warning may
+  // come early. kPlan (the replica planner) shrinks it by trend_z standard errors first: replicas
+  // bought on a noise slope are given back 300 s later, a reversal.
+  enum class TrendUse { kWarn, kPlan };
+  double ForecastRps(double steps, TrendUse use) const;
 
   std::string id;
   core::TimePoint first_seen;

@@ -329,11 +329,15 @@ void Engine::Decide(ServiceState& s, core::TimePoint now, TickReport& report) {
       s.has_request = true;
     }
   }
-  // No decision on a few samples: the forecasters need a horizon's worth of history, and the
-  // selector a full window of scored forecasts, first. Earlier, the choice between models rests
-  // on a handful of errors (the naive model won at 44 s on a diurnal run and planned on single
-  // noisy seconds: 12 -> 16 replicas in 25 s, given back at 359 s).
-  if (s.demand.accepted() < options_.forecaster.horizon_steps + options_.forecaster.score_window ||
+  // No decision on a few samples: the forecasters need a horizon's worth of history first. Nor,
+  // unless demand already exceeds capacity, before the selector has a full window of scored
+  // forecasts: until then its choice rests on a handful of errors (the naive model won at 44 s on
+  // a diurnal run and planned on single noisy seconds: 12 -> 16 replicas in 25 s, given back at
+  // 359 s).
+  const size_t accepted = s.demand.accepted();
+  const bool warming =
+      accepted < options_.forecaster.horizon_steps + options_.forecaster.score_window;
+  if (accepted < options_.forecaster.horizon_steps || (warming && !s.overloaded) ||
       s.demand.Quality(now) == core::SignalQuality::kSparse) {
     return;
   }

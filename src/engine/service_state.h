@@ -67,15 +67,12 @@ struct ServiceState {
   core::ForecasterSelector load;
   core::EwmaCrossover load_crossover;  // rising load switches risk and planning to trend models
   core::EwmaCrossover crossover;
-  double demand_trend_t = 0.0;  // t statistic of the OLS slope of `forecaster` (a fresh trend)
-  double load_trend_t = 0.0;    // ... and of `load`
   core::CusumDetector cusum;
   core::Autopilot autopilot;
   double last_queue = 0.0;
   core::TimePoint last_queue_at{};
   bool has_last_queue = false;
   double last_attempts = 0.0;  // latest merged sample
-  double prev_attempts = 0.0;  // the one before
   double last_failed = 0.0;    // attempts of the latest sample that were shed or failed
   double last_demand = 0.0;    // latest demand fed to the forecaster (held while failing)
   double healthy_demand = 0.0;

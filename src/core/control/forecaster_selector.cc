@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace huddle::core {
 
@@ -88,6 +89,14 @@ double ForecasterSelector::ForecastWith(ForecasterKind kind, double steps) const
 double ForecasterSelector::ShrunkTrend(double steps) const {
   if (ols_.size() == 0) return std::max(0.0, last_);
   return std::max(0.0, ols_.ShrunkTrendAt(static_cast<double>(steps_) + steps, options_.trend_z));
+}
+
+double ForecasterSelector::TrendT() const {
+  if (ols_.size() < options_.ols_window) return 0.0;
+  const double slope = ols_.fit().slope;
+  const double se = ols_.SlopeStandardError();
+  if (se > 0.0) return slope / se;
+  return slope > 0.0 ? std::numeric_limits<double>::infinity() : 0.0;
 }
 
 double ForecasterSelector::Forecast(double steps) const {

@@ -64,6 +64,9 @@ class ForecasterSelector {
   // The windowed OLS line with its slope shrunk by trend_z standard errors
   // (WindowedOls::ShrunkTrendAt), floored at 0.
   double ShrunkTrend(double steps) const;
+  // t statistic of the OLS slope, b / se(b); 0 until the window is full (ols_window points),
+  // +inf for a rising exact line.
+  double TrendT() const;
 
   ForecasterKind chosen() const { return chosen_; }
   // The model used for forecasts beyond horizon_steps.
@@ -81,8 +84,6 @@ class ForecasterSelector {
   double Mape() const { return scorer(chosen_).Mape(); }
   double Mase() const { return scorer(chosen_).Mase(); }
   uint64_t steps() const { return steps_; }
-  // Residual standard deviation of the OLS window: a scale for scenario spread.
-  double ResidualStddev() const { return ols_.fit().residual_stddev; }
 
  private:
   void UpdateLongChoice();

@@ -52,8 +52,12 @@ Prediction WindowedOls::PredictAt(double x0, double z) const {
   return p;
 }
 
+double WindowedOls::SlopeStandardError() const {
+  return sxx_ > 0.0 ? fit_.residual_stddev / std::sqrt(sxx_) : 0.0;
+}
+
 double WindowedOls::ShrunkTrendAt(double x0, double z) const {
-  const double se = sxx_ > 0.0 ? fit_.residual_stddev / std::sqrt(sxx_) : 0.0;
+  const double se = SlopeStandardError();
   const double shrunk = std::copysign(std::max(0.0, std::abs(fit_.slope) - z * se), fit_.slope);
   return fit_.Predict(0.0) + shrunk * (x0 - latest_x_);
 }

@@ -39,6 +39,8 @@ class WindowedOls {
   // the window's evidence for it goes. Noise in a short window gives a large se(b), so a noise
   // "trend" extrapolates as a level. REQUIRES: size() >= 1.
   double ShrunkTrendAt(double x0, double z) const;
+  // Standard error of the slope, s / sqrt(Sxx); 0 with fewer than three points or an exact fit.
+  double SlopeStandardError() const;
   // The x at which the fitted line reaches `threshold` going up, measured from the latest x;
   // +inf if the slope is not positive; 0 if the line is already there.
   double TimeToReach(double threshold) const;

@@ -73,6 +73,19 @@ TEST(WindowedOlsTest, ShrunkTrendByHand) {
   EXPECT_NEAR(line.ShrunkTrendAt(10, 3), 5.0 - 20.0, 1e-9);
 }
 
+TEST(ForecasterSelectorTest, TrendTOnceTheWindowIsFull) {
+  // The same four points as above: t = 0.8 / se(b) = 0.8 / 0.42426 = 1.8856.
+  ForecasterSelectorOptions o;
+  o.ols_window = 4;
+  ForecasterSelector f(o);
+  f.Add(0);
+  f.Add(2);
+  f.Add(1);
+  EXPECT_EQ(f.TrendT(), 0.0);  // three of four points
+  f.Add(3);
+  EXPECT_NEAR(f.TrendT(), 0.8 / (std::sqrt(0.9) / std::sqrt(5.0)), 1e-9);
+}
+
 TEST(EwmaCrossoverTest, ReportsEachTurnOnceWithHysteresis) {
   EwmaCrossover x({.fast_alpha = 0.5, .slow_alpha = 0.1, .threshold = 0.05});
   EXPECT_EQ(x.Add(100), Crossover::kNone);  // both 100, signal 0

@@ -38,5 +38,10 @@ function(huddle_test_dir dir)
                                                ${PROJECT_SOURCE_DIR}/tests/support)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                                           Threads::Threads)
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  # Suites named *LoadTest generate load (many requests, latency-sensitive servers): they run
+  # alone (RUN_SERIAL), so that a loaded 2-core machine cannot starve them or be starved by them.
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "-*LoadTest*"
+                       PROPERTIES TIMEOUT 300)
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "*LoadTest*"
+                       PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
 endfunction()

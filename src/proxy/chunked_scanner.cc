@@ -12,6 +12,31 @@ int HexValue(char c) {
   return -1;
 }
 
+// tchar (RFC 9110 5.6.2).
+bool IsTokenChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 size_t ChunkedScanner::Scan(const char* data, size_t n) {
@@ -23,11 +48,17 @@ size_t ChunkedScanner::Scan(const char* data, size_t n) {
       case State::kSize: {
         const int h = HexValue(c);
         if (h >= 0) {
-          if (++digits_ > 16) {
+          // A size must fit a signed 64-bit count with the payload before it (as off_t does in
+          // nginx): "ffffffffffffffff" and anything that would wrap the total is refused.
+          if (++digits_ > 16 || size_ > (kMaxPayload >> 4)) {
             state_ = State::kError;
             return i;
           }
           size_ = size_ * 16 + static_cast<uint64_t>(h);
+          if (size_ > kMaxPayload - payload_bytes_) {
+            state_ = State::kError;
+            return i;
+          }
           state_ = State::kSize;
         } else if (state_ == State::kSize && c == ';') {
           state_ = State::kExtension;
@@ -89,20 +120,31 @@ size_t ChunkedScanner::Scan(const char* data, size_t n) {
         ++i;
         break;
       case State::kTrailerStart:
+        // A trailer field is a header field: a token name, a colon, then a value.
         if (c == '\r') {
           state_ = State::kEndLf;
-        } else if (c == ' ' || c == '\t' || c == '\n') {
-          state_ = State::kError;  // obs-fold or bare LF
-          return i;
+        } else if (IsTokenChar(c)) {
+          state_ = State::kTrailerName;
         } else {
+          state_ = State::kError;  // obs-fold, bare LF, a colon with no name, a control byte
+          return i;
+        }
+        ++i;
+        break;
+      case State::kTrailerName:
+        if (c == ':') {
           state_ = State::kTrailer;
+        } else if (!IsTokenChar(c)) {
+          state_ = State::kError;  // a line without a colon, or a space before it
+          return i;
         }
         ++i;
         break;
       case State::kTrailer:
         if (c == '\r') {
           state_ = State::kTrailerLf;
-        } else if (c == '\n') {
+        } else if (c == '\n' || c == '\0' || c == 0x7f ||
+                   (static_cast<unsigned char>(c) < 0x20 && c != '\t')) {
           state_ = State::kError;
           return i;
         }

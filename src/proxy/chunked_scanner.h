@@ -7,7 +7,9 @@ namespace huddle::proxy {
 
 // Follows the framing of a chunked message body (RFC 9112 section 7.1) byte by byte so that the
 // proxy can relay it verbatim without buffering it. Strict: chunk sizes are 1-16 hex digits with
-// no whitespace, every line ends in CRLF (a bare LF is an error), trailers may not be folded.
+// no whitespace, every line ends in CRLF (a bare LF is an error), a size (and the payload's
+// total) at most 2^62, trailer fields are header fields (a token name, a colon, no control
+// bytes, no folding).
 // Pure and allocation-free; one instance per body.
 class ChunkedScanner {
  public:
@@ -30,12 +32,15 @@ class ChunkedScanner {
     kDataCr,        // CR after the payload
     kDataLf,        // LF after the payload
     kTrailerStart,  // after the last chunk: CR (end) or a trailer field
-    kTrailer,       // a trailer field up to CR
+    kTrailerName,   // a trailer field's name up to ':'
+    kTrailer,       // a trailer field's value up to CR
     kTrailerLf,     // LF after a trailer field
     kEndLf,         // final LF
     kDone,
     kError,
   };
+
+  static constexpr uint64_t kMaxPayload = uint64_t{1} << 62;  // total, so no sum wraps
 
   State state_ = State::kSizeFirst;
   uint64_t size_ = 0;

@@ -3,6 +3,7 @@
 #include <boost/beast/http/error.hpp>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "proxy/access_log.h"
 #include "proxy/worker.h"
@@ -17,15 +18,10 @@ using core::Outcome;
 
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kMaxResponseHeaderBytes = 64 * 1024;
+constexpr uint64_t kNoBodyLimit = std::numeric_limits<uint64_t>::max();
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 core::TimePoint Now() { return std::chrono::steady_clock::now(); }
-
-struct Decrement {
-  int64_t& value;
-  int64_t amount = 1;
-  ~Decrement() { value -= amount; }
-};
 
 void CloseSocket(Socket& s) {
   ErrorCode ec;
@@ -118,6 +114,9 @@ Task<bool> ClientSession::ReadRequestHead() {
   auto& parser = *request_;
   parser.eager(false);
   parser.header_limit(static_cast<std::uint32_t>(lc.max_header_bytes));
+  // Bodies are streamed; max_body_bytes is checked by Forward. Not boost::none: Beast 1.74
+  // compares the length with the optional, and every length is greater than none.
+  parser.body_limit(kNoBodyLimit);
   bool any = in_.size() > 0;
   expired_ = Phase::kNone;
   if (any) {
@@ -176,7 +175,8 @@ Task<bool> ClientSession::ReadRequestHead() {
 }
 
 Task<std::unique_ptr<UpstreamConn>> ClientSession::Connect(WorkerCluster& c, BackendIndex b,
-                                                           bool& fresh, FailureKind& failure) {
+                                                           bool& fresh, FailureKind& failure,
+                                                           core::Duration timeout) {
   if (!fresh) {
     if (std::unique_ptr<UpstreamConn> idle = worker_.TakeIdle(c, b)) co_return idle;
   }
@@ -189,7 +189,7 @@ Task<std::unique_ptr<UpstreamConn>> ClientSession::Connect(WorkerCluster& c, Bac
   auto up = std::make_unique<UpstreamConn>(worker_.executor());
   up->backend = b;
   expired_ = Phase::kNone;
-  Arm(Phase::kConnect, c.view->config.connect_timeout, &up->socket);
+  Arm(Phase::kConnect, timeout, &up->socket);
   ErrorCode ec;
   co_await up->socket.async_connect(view->endpoint, Catch(ec));
   Disarm();
@@ -208,6 +208,7 @@ Task<bool> ClientSession::ReadUpstreamHead(
     rp.emplace();
     rp->eager(false);
     rp->header_limit(kMaxResponseHeaderBytes);
+    rp->body_limit(kNoBodyLimit);  // responses are streamed with no limit
   };
   fresh_parser();
   for (;;) {
@@ -237,7 +238,22 @@ Task<bool> ClientSession::ReadUpstreamHead(
 Task<bool> ClientSession::Pump(Socket& from, beast::flat_buffer& from_buffer, Socket& to,
                                BodyFraming& framing, Phase read_phase, uint64_t limit,
                                bool& limit_hit) {
-  const core::Duration idle = listener_.config.idle_timeout;
+  const ListenerConfig& lc = listener_.config;
+  const core::Duration idle = lc.idle_timeout;
+  // A client body is also held to a minimum average rate after a grace period: the next byte
+  // is due by start + body_timeout + bytes / min_body_rate (a trickle cannot hold a connection).
+  const bool rate_floor = read_phase == Phase::kClientBody && lc.min_body_rate > 0;
+  const core::TimePoint body_start = Now();
+  const uint64_t bytes_at_start = framing.bytes();
+  auto read_window = [&]() -> core::Duration {
+    if (!rate_floor) return idle;
+    const double seconds_earned = static_cast<double>(framing.bytes() - bytes_at_start) /
+                                  static_cast<double>(lc.min_body_rate);
+    const core::TimePoint due =
+        body_start + lc.body_timeout +
+        std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(seconds_earned));
+    return std::min(idle, std::max(core::Duration(0), due - Now()));
+  };
   for (;;) {
     if (from_buffer.size() > 0) {
       const auto data = from_buffer.data();
@@ -257,7 +273,7 @@ Task<bool> ClientSession::Pump(Socket& from, beast::flat_buffer& from_buffer, So
       }
       if (framing.done()) co_return true;
     }
-    Arm(read_phase, idle, &from);
+    Arm(read_phase, read_window(), &from);
     ErrorCode ec;
     const size_t n = co_await from.async_read_some(from_buffer.prepare(kReadChunk), Catch(ec));
     Disarm();
@@ -353,6 +369,11 @@ Task<bool> ClientSession::Forward() {
   auto& parser = *request_;
   const auto& req = parser.get();
   const core::TimePoint start = Now();
+  // The overall deadline: every try and backoff together (timeouts.request).
+  const core::TimePoint request_deadline = start + cc.request_timeout;
+  auto within_deadline = [&](core::Duration d) {
+    return std::max(core::Duration(0), std::min(d, request_deadline - Now()));
+  };
   bool keep_client = parser.keep_alive() && !close_after_;
 
   BodyFraming request_body = BodyFraming::None();
@@ -439,10 +460,17 @@ Task<bool> ClientSession::Forward() {
   } shed_release{verdict == ClusterShedState::Verdict::kAdmit ? &shed : nullptr, worker_.id(),
                  start, !upgrade};
   const bool idempotent = IsIdempotent(req.method());
-  ++c.active_requests;
-  Decrement active_guard{c.active_requests};
-  int64_t retrying = 0;
-  Decrement retry_guard{c.active_retries, 0};
+  // Envoy's retry budget, per worker: this request is active until it ends, and counts as one
+  // active retry from its first retry on.
+  struct BudgetGuard {
+    core::RetryBudget& budget;
+    bool retrying = false;
+    ~BudgetGuard() {
+      if (retrying) budget.RetryFinished();
+      budget.RequestFinished();
+    }
+  } budget_guard{c.retry_budget};
+  c.retry_budget.RequestStarted();
 
   const int max_attempts = 1 + cc.retries.attempts;
   std::array<BackendIndex, 11> tried{};
@@ -453,36 +481,36 @@ Task<bool> ClientSession::Forward() {
   bool sent_request_body = false;  // the body left the buffer: no more retries
 
   auto may_retry = [&](bool never_sent, bool condition) {
-    if (attempts >= max_attempts || !replayable) return false;
+    if (attempts >= max_attempts || !replayable || Now() >= request_deadline) return false;
     if (!never_sent && (!idempotent || !condition)) return false;
     // A request that never reached a backend costs the backends nothing: outside the budget.
     if (never_sent) return true;
     // The engine's retry budget ratio, when its shedding is on, tightens the cluster's own: its
     // demand model assumes retries beyond that ratio are never sent.
-    double share = cc.retries.budget_percent / 100.0;
+    core::RetryBudgetOptions budget{cc.retries.budget_percent,
+                                    static_cast<uint32_t>(cc.retries.min_retry_concurrency)};
     const double ratio = shed.retry_budget_ratio.load(std::memory_order_relaxed);
     if (ratio >= 0.0 && shed.engine_enabled.load(std::memory_order_relaxed)) {
-      share = std::min(share, ratio);
+      budget.budget_percent = std::min(budget.budget_percent, 100.0 * ratio);
     }
-    const double budget = std::max<double>(cc.retries.min_retry_concurrency,
-                                           share * static_cast<double>(c.active_requests));
-    return static_cast<double>(c.active_retries) < budget;
+    c.retry_budget.set_options(budget);
+    if (budget_guard.retrying) {
+      // Already counted as one active retry: a further try needs the budget to still hold it.
+      return c.retry_budget.active_retries() <= c.retry_budget.MaxActiveRetries();
+    }
+    budget_guard.retrying = c.retry_budget.TryStartRetry();
+    return budget_guard.retrying;
   };
 
   for (;;) {
     ++attempts;
     if (attempts > 1) {
-      if (retrying == 0) {
-        retrying = 1;
-        ++c.active_retries;
-        retry_guard.amount = 1;
-      }
       const core::Duration cap = std::min<core::Duration>(
           cc.retries.backoff_max,
           cc.retries.backoff_base * (int64_t{1} << std::min(attempts - 2, 20)));
       if (cap.count() > 0) {
-        backoff_timer_.expires_after(core::Duration(
-            static_cast<int64_t>(worker_.rng().UnitDouble() * static_cast<double>(cap.count()))));
+        backoff_timer_.expires_after(within_deadline(core::Duration(
+            static_cast<int64_t>(worker_.rng().UnitDouble() * static_cast<double>(cap.count())))));
         ErrorCode ec;
         co_await backoff_timer_.async_wait(Catch(ec));
       }
@@ -533,21 +561,31 @@ Task<bool> ClientSession::Forward() {
     bool never_sent = false;
     FailureKind failure = FailureKind::kNone;
     for (int redo = 0; redo < 2 && !got_head; ++redo) {
-      up = co_await Connect(c, b, fresh, failure);
+      up = co_await Connect(c, b, fresh, failure, within_deadline(cc.connect_timeout));
       if (!up) {
         never_sent = true;
         break;
       }
       // Send the head and what the buffer holds of the body.
       out_.clear();
-      AppendUpstreamHead(out_, req.base(),
-                         ForwardInfo{client_ip_, worker_.config().request_id_header, request_id_,
-                                     request_body.kind() == BodyFraming::Kind::kChunked, upgrade});
+      ForwardInfo forward{client_ip_, worker_.config().request_id_header, request_id_,
+                          request_body.kind() == BodyFraming::Kind::kChunked, upgrade};
+      if (!forward.chunked) {
+        if (const auto cl = parser.content_length()) forward.content_length = *cl;
+      }
+      std::string default_host;
+      if (req.find(http::field::host) == req.end()) {
+        // HTTP/1.0 without Host, forwarded as 1.1: the backend's address (nginx's default).
+        default_host =
+            bv->endpoint.address().to_string() + ":" + std::to_string(bv->endpoint.port());
+        forward.default_host = default_host;
+      }
+      AppendUpstreamHead(out_, req.base(), forward);
       const size_t first_body = replayable ? buffered_body : std::min(buffered_body, in_.size());
       std::array<asio::const_buffer, 2> parts{asio::buffer(out_),
                                               asio::buffer(in_.data().data(), first_body)};
       expired_ = Phase::kNone;
-      Arm(Phase::kResponse, cc.response_timeout, &up->socket);
+      Arm(Phase::kResponse, within_deadline(cc.response_timeout), &up->socket);
       ErrorCode ec;
       co_await asio::async_write(up->socket, parts, Catch(ec));
       Disarm();
@@ -586,7 +624,7 @@ Task<bool> ClientSession::Forward() {
       const core::Duration try_timeout =
           cc.retries.per_try_timeout.count() > 0 ? cc.retries.per_try_timeout : cc.response_timeout;
       expired_ = Phase::kNone;
-      Arm(Phase::kResponse, try_timeout, &up->socket);
+      Arm(Phase::kResponse, within_deadline(try_timeout), &up->socket);
       const size_t before = up->buffer.size();
       got_head = co_await ReadUpstreamHead(*up, rp);
       Disarm();
@@ -623,19 +661,28 @@ Task<bool> ClientSession::Forward() {
       continue;
     }
 
-    // Relay the response.
+    // Relay the response, framed from what the parser decided (RFC 9112 6.3).
     BodyFraming response_body = BodyFraming::UntilClose();
-    if (req.method() == http::verb::head || status == 204 || status == 304 || status == 101) {
+    ClientFraming client_framing;
+    const bool no_body =
+        req.method() == http::verb::head || status == 204 || status == 304 || status == 101;
+    if (no_body) {
       response_body = BodyFraming::None();
+      // HEAD and 304 state the length the body would have had; 204 and 101 have none.
+      if (status != 204 && status != 101) {
+        if (const auto cl = rp->content_length()) client_framing.content_length = *cl;
+      }
     } else if (rp->chunked()) {
       response_body = BodyFraming::Chunked();
+      client_framing.chunked = true;
     } else if (auto cl = rp->content_length()) {
       response_body = BodyFraming::Length(*cl);
+      client_framing.content_length = *cl;
     }
     if (replayable) in_.consume(buffered_body);
     if (status == 101 && upgrade) {
       out_.clear();
-      AppendClientHead(out_, rp->get().base(), false, false, true);
+      AppendClientHead(out_, rp->get().base(), ClientFraming{.upgrade = true});
       ErrorCode ec;
       co_await asio::async_write(client_, asio::buffer(out_), Catch(ec));
       finish(Outcome::Success(Now() - attempt_start, status));
@@ -647,8 +694,8 @@ Task<bool> ClientSession::Forward() {
     const bool close_client = !keep_client || close_after_ || worker_.draining() ||
                               response_body.kind() == BodyFraming::Kind::kUntilClose;
     out_.clear();
-    AppendClientHead(out_, rp->get().base(), response_body.kind() == BodyFraming::Kind::kChunked,
-                     close_client, false);
+    client_framing.close = close_client;
+    AppendClientHead(out_, rp->get().base(), client_framing);
     const auto data = up->buffer.data();
     const size_t first = response_body.Take(static_cast<const char*>(data.data()), data.size());
     std::array<asio::const_buffer, 2> parts{asio::buffer(out_), asio::buffer(data.data(), first)};

@@ -64,7 +64,7 @@ class ClientSession {
                   BodyFraming& framing, Phase read_phase, uint64_t limit, bool& limit_hit);
   Task<void> Tunnel(UpstreamConn& up);
   Task<std::unique_ptr<UpstreamConn>> Connect(WorkerCluster& c, core::BackendIndex b, bool& fresh,
-                                              core::FailureKind& failure);
+                                              core::FailureKind& failure, core::Duration timeout);
   void Arm(Phase phase, core::Duration d, Socket* socket);
   void Disarm() { deadline_ = core::TimePoint::max(); }
   void WriteAccessLog(int status, core::BackendIndex backend, int attempts, core::TimePoint start,

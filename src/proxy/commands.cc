@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
+#include "common/fd_limit.h"
 #include "proxy/config.h"
 #include "proxy/proxy_server.h"
 #include "proxy/upstream_server.h"
@@ -48,6 +50,25 @@ int RunCheckCommand(int argc, char** argv) {
   return 0;
 }
 
+// Raises the open-file limit and warns when the listeners' max_connections still cannot fit:
+// each client connection may hold one upstream connection too.
+static void WarnIfFileLimitTooLow(const ProxyConfig& config) {
+  const common::FileLimit limit = common::RaiseFileLimit();
+  const uint64_t threads = config.threads > 0 ? static_cast<uint64_t>(config.threads)
+                                              : std::max(1u, std::thread::hardware_concurrency());
+  uint64_t wanted = 64;  // listeners, admin, logs, health checks
+  for (const ListenerConfig& l : config.listeners) wanted += 2 * l.max_connections * threads;
+  if (limit.soft < wanted) {
+    std::fprintf(stderr,
+                 "huddle proxy: warning: open-file limit %llu (hard %llu) is below the %llu that "
+                 "max_connections needs (2 per connection); raise `ulimit -n` or lower "
+                 "max_connections\n",
+                 static_cast<unsigned long long>(limit.soft),
+                 static_cast<unsigned long long>(limit.hard),
+                 static_cast<unsigned long long>(wanted));
+  }
+}
+
 int RunProxyCommand(int argc, char** argv) {
   CLI::App app{"Run the huddle HTTP load balancer", "huddle proxy"};
   std::string file;
@@ -65,6 +86,7 @@ int RunProxyCommand(int argc, char** argv) {
     return 1;
   }
   if (threads >= 0) config->threads = threads;
+  WarnIfFileLimitTooLow(*config);
   const sigset_t signals = BlockSignals();
   ProxyServer server(*config);
   if (auto s = server.Start(); !s) {

@@ -75,6 +75,9 @@ ListenerConfig ParseListener(const YAML::Node& node, ConfigDiagnostics& diag, si
       static_cast<uint64_t>(o.Int("max_body_bytes", l.max_body_bytes, 0, int64_t{1} << 50));
   l.header_timeout = o.Time("header_timeout", l.header_timeout, milliseconds(1), hours(1));
   l.idle_timeout = o.Time("idle_timeout", l.idle_timeout, milliseconds(1), hours(24));
+  l.body_timeout = o.Time("body_timeout", l.body_timeout, milliseconds(1), hours(24));
+  l.min_body_rate = static_cast<uint64_t>(
+      o.Int("min_body_rate", static_cast<int64_t>(l.min_body_rate), 0, int64_t{1} << 40));
   l.max_connections =
       static_cast<size_t>(o.Int("max_connections", l.max_connections, 1, 10'000'000));
   if (l.max_header_bytes > 0 && l.max_uri_bytes > l.max_header_bytes) {
@@ -193,6 +196,7 @@ ClusterConfig ParseCluster(const YAML::Node& node, ConfigDiagnostics& diag, size
   YamlObject t(o.Child("timeouts"), diag, where + " timeouts");
   c.connect_timeout = t.Time("connect", c.connect_timeout, milliseconds(1), hours(1));
   c.response_timeout = t.Time("response", c.response_timeout, milliseconds(1), hours(24));
+  c.request_timeout = t.Time("request", c.request_timeout, milliseconds(1), hours(24));
   c.upstream_idle_timeout =
       t.Time("upstream_idle", c.upstream_idle_timeout, milliseconds(1), hours(24));
   t.Finish();

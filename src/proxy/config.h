@@ -38,8 +38,13 @@ struct ListenerConfig {
   uint64_t max_body_bytes = 64ull << 20;               // beyond: 413; 0 = unlimited
   Duration header_timeout = std::chrono::seconds(10);  // first byte to end of headers: 408
   Duration idle_timeout = std::chrono::seconds(60);    // keep-alive idle, and body inactivity
-  size_t max_connections = 20000;                      // per listener and worker
-  int line = -1;                                       // for messages
+  // A request body must arrive at `min_body_rate` bytes/s on average after a grace of
+  // `body_timeout` (Apache mod_reqtimeout's body=20,MinRate=500): the deadline for the next byte
+  // is body start + body_timeout + bytes so far / min_body_rate. Beyond it: 408. 0 = no rate.
+  Duration body_timeout = std::chrono::seconds(20);
+  uint64_t min_body_rate = 500;
+  size_t max_connections = 20000;  // per listener and worker
+  int line = -1;                   // for messages
 };
 
 struct BackendConfig {
@@ -82,6 +87,10 @@ struct ClusterConfig {
   RetryConfig retries;
   Duration connect_timeout = std::chrono::seconds(1);
   Duration response_timeout = std::chrono::seconds(15);  // dispatch to response headers: 504
+  // The whole request, every try and backoff included, from its head read to the response's
+  // head (Envoy's route timeout); each try is also held to retries.per_try_timeout, or to
+  // response_timeout. Beyond it: 504, no further try.
+  Duration request_timeout = std::chrono::seconds(15);
   Duration upstream_idle_timeout = std::chrono::seconds(60);
   size_t max_idle_per_backend = 256;  // pooled idle connections per backend and worker
   double panic_threshold_percent = 50.0;

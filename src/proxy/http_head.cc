@@ -62,6 +62,49 @@ bool IsHopByHop(http::field f) {
   }
 }
 
+// Fields the proxy emits itself from its own decisions (framing and routing): never copied from
+// a message, whatever its Connection header says.
+bool IsFramingOrRouting(http::field f) {
+  return f == http::field::content_length || f == http::field::transfer_encoding ||
+         f == http::field::host;
+}
+
+void AppendLength(std::string& out, uint64_t n) {
+  out.append("content-length: ");
+  out.append(std::to_string(n));
+  out.append("\r\n");
+}
+
+bool IsRegNameChar(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '-':
+    case '.':
+    case '_':
+    case '~':
+    case '%':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsIpLiteralChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+         c == '.' || c == 'v' || c == 'V' || IsRegNameChar(c);
+}
+
 void AppendField(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
   out.append(": ");
@@ -70,6 +113,54 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
 }
 
 }  // namespace
+
+bool ValidHost(std::string_view host) {
+  size_t i = 0;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (size_t k = 1; k < close; ++k) {
+      if (!IsIpLiteralChar(host[k])) return false;
+    }
+    i = close + 1;
+  } else {
+    while (i < host.size() && IsRegNameChar(host[i])) ++i;
+  }
+  if (i == host.size()) return true;
+  if (host[i] != ':') return false;
+  const std::string_view port = host.substr(i + 1);
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::optional<TargetParts> SplitTarget(std::string_view target, http::verb method) {
+  if (target.empty()) return std::nullopt;
+  if (target.front() == '/') return TargetParts{target, {}, false};
+  if (target == "*") {
+    if (method != http::verb::options) return std::nullopt;
+    return TargetParts{target, {}, false};
+  }
+  // absolute-form: http://authority[path-abempty][?query]
+  size_t scheme_end = 0;
+  if (target.size() > 7 && EqualsNoCase(target.substr(0, 7), "http://")) {
+    scheme_end = 7;
+  } else if (target.size() > 8 && EqualsNoCase(target.substr(0, 8), "https://")) {
+    scheme_end = 8;
+  } else {
+    return std::nullopt;
+  }
+  const std::string_view rest = target.substr(scheme_end);
+  const size_t end = rest.find_first_of("/?#");
+  const std::string_view authority = rest.substr(0, end);
+  if (authority.empty() || !ValidHost(authority)) return std::nullopt;  // userinfo '@' fails too
+  if (end == std::string_view::npos) return TargetParts{"/", authority, false};
+  if (rest[end] == '#') return std::nullopt;  // a fragment is never sent (RFC 9112 3.2)
+  const std::string_view path = rest.substr(end);
+  return TargetParts{path, authority, path.front() == '?'};
+}
 
 const char* StatusReason(int status) {
   switch (status) {
@@ -109,6 +200,8 @@ const char* StatusReason(int status) {
       return "Service Unavailable";
     case 504:
       return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
     default:
       return "Unknown";
   }
@@ -131,6 +224,7 @@ bool IsIdempotent(http::verb method) {
 HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_head,
                              const HeadLimits& limits) {
   if (head.target().size() > limits.max_uri_bytes) return {414, "uri too long"};
+  if (!SplitTarget(head.target(), head.method())) return {400, "invalid request target"};
   // obs-fold: a header line that starts with SP or HTAB (RFC 9112 5.2: reject).
   for (size_t i = raw_head.find("\r\n"); i != std::string_view::npos;
        i = raw_head.find("\r\n", i + 2)) {
@@ -151,6 +245,7 @@ HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_hea
         break;
       case http::field::host:
         ++host;
+        if (!ValidHost(f.value())) return {400, "invalid host"};
         break;
       case http::field::transfer_encoding:
         ++transfer_encoding;
@@ -175,16 +270,31 @@ HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_hea
 
 void AppendUpstreamHead(std::string& out, const RequestHeader& head, const ForwardInfo& info) {
   const ConnectionTokens tokens(head);
+  const std::optional<TargetParts> target = SplitTarget(head.target(), head.method());
   out.append(head.method_string());
   out.push_back(' ');
-  out.append(head.target());
+  if (target) {
+    if (target->absolute_path_missing) out.push_back('/');
+    out.append(target->path);
+  } else {
+    out.append(head.target());  // CheckRequestHead refuses these; kept for direct callers
+  }
   out.append(" HTTP/1.1\r\n");
+  // Host first: the absolute-form authority, the request's Host, or the default.
+  const auto host_field = head.find(http::field::host);
+  if (target && !target->authority.empty()) {
+    AppendField(out, "host", target->authority);
+  } else if (host_field != head.end()) {
+    AppendField(out, "host", host_field->value());
+  } else {
+    AppendField(out, "host", info.default_host);
+  }
   bool have_id = false;
   std::string_view xff;
   std::string_view via;
   for (const auto& f : head) {
     const http::field name = f.name();
-    if (IsHopByHop(name) || name == http::field::expect) continue;
+    if (IsHopByHop(name) || IsFramingOrRouting(name) || name == http::field::expect) continue;
     if (name == http::field::via) {
       via = f.value();
       continue;
@@ -215,7 +325,11 @@ void AppendUpstreamHead(std::string& out, const RequestHeader& head, const Forwa
   out.append("1.1 huddle\r\n");
   if (!have_id && !info.request_id_header.empty())
     AppendField(out, info.request_id_header, info.request_id);
-  if (info.chunked) out.append("transfer-encoding: chunked\r\n");
+  if (info.chunked) {
+    out.append("transfer-encoding: chunked\r\n");
+  } else if (info.content_length) {
+    AppendLength(out, *info.content_length);
+  }
   if (info.upgrade) {
     out.append("connection: upgrade\r\n");
     AppendField(out, "upgrade", head[http::field::upgrade]);
@@ -223,8 +337,7 @@ void AppendUpstreamHead(std::string& out, const RequestHeader& head, const Forwa
   out.append("\r\n");
 }
 
-void AppendClientHead(std::string& out, const ResponseHeader& head, bool chunked, bool close,
-                      bool upgrade) {
+void AppendClientHead(std::string& out, const ResponseHeader& head, const ClientFraming& framing) {
   const ConnectionTokens tokens(head);
   out.append("HTTP/1.1 ");
   const unsigned status = head.result_int();
@@ -235,16 +348,20 @@ void AppendClientHead(std::string& out, const ResponseHeader& head, bool chunked
   out.append(head.reason());
   out.append("\r\n");
   for (const auto& f : head) {
-    if (IsHopByHop(f.name())) continue;
+    if (IsHopByHop(f.name()) || f.name() == http::field::content_length) continue;
     const std::string_view n = f.name_string();
     if (tokens.count > 0 && tokens.Contains(n)) continue;
     AppendField(out, n, f.value());
   }
-  if (chunked) out.append("transfer-encoding: chunked\r\n");
-  if (upgrade) {
+  if (framing.chunked) {
+    out.append("transfer-encoding: chunked\r\n");
+  } else if (framing.content_length) {
+    AppendLength(out, *framing.content_length);
+  }
+  if (framing.upgrade) {
     out.append("connection: upgrade\r\n");
     AppendField(out, "upgrade", head[http::field::upgrade]);
-  } else if (close) {
+  } else if (framing.close) {
     out.append("connection: close\r\n");
   }
   out.append("\r\n");

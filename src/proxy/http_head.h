@@ -3,6 +3,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,30 +29,66 @@ struct HeadVerdict {
 // The strict checks Beast's parser does not make (it already rejects bare LF, invalid or
 // conflicting Content-Length, and Content-Length with Transfer-Encoding): obs-fold, repeated or
 // list-valued Content-Length, any Transfer-Encoding but "chunked" (and none on HTTP/1.0),
-// missing or repeated Host on HTTP/1.1, header count, URI length, unknown Expect.
+// missing or repeated Host on HTTP/1.1, repeated Host on any version, a Host that is not
+// uri-host[:port], a target a gateway does not forward (SplitTarget), header count, URI length,
+// unknown Expect. (Beast itself refuses a major version other than 1.)
 // `raw_head` is the request head exactly as received.
 HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_head,
                              const HeadLimits& limits);
 
-// What the proxy adds to a forwarded request.
+// The request target split as a gateway forwards it (RFC 9112 3.2): `path` is the origin-form
+// sent upstream ("/" for an absolute-form URI with an empty path, "*" for OPTIONS *), and
+// `authority` the host[:port] of an absolute-form target (empty for origin-form), which then
+// replaces Host (RFC 9112 3.2.2).
+struct TargetParts {
+  std::string_view path;
+  std::string_view authority;
+  bool absolute_path_missing = false;  // absolute-form with "?q" and no path: "/" is prepended
+};
+// Nullopt for a target the proxy does not forward: authority-form (CONNECT), "*" with a method
+// other than OPTIONS, an absolute-form URI with another scheme than http(s), with userinfo or an
+// empty or invalid authority, anything that is not origin-form.
+std::optional<TargetParts> SplitTarget(std::string_view target, http::verb method);
+
+// A Host field value (or an absolute-form authority) a server may accept: uri-host [":" port]
+// (RFC 9110 7.2, RFC 3986 3.2.2); no userinfo, no path, no whitespace. Empty is valid.
+bool ValidHost(std::string_view host);
+
+// What the proxy adds to a forwarded request, and the framing it decided.
 struct ForwardInfo {
   std::string_view client_ip;
   std::string_view request_id_header;  // lower case, e.g. "x-request-id"
   std::string_view request_id;         // used when the request has none
   bool chunked = false;                // the body is relayed chunked
   bool upgrade = false;                // pass Connection/Upgrade through (WebSocket)
+  // The body's length as the parser decided it (Content-Length), when not chunked. Nullopt:
+  // the request had no Content-Length and is sent without one.
+  std::optional<uint64_t> content_length;
+  // The Host sent when the request has none (HTTP/1.0): the backend's address.
+  std::string_view default_host;
 };
 
-// Appends the upstream request head: hop-by-hop headers (RFC 9110 7.6.1, and every header named
-// in Connection) removed, Expect dropped (the proxy answers 100-continue itself),
-// X-Forwarded-For appended, X-Forwarded-Proto and Via set, a request id added when absent.
+// Appends the upstream request head, always as HTTP/1.1. Framing and routing fields are emitted
+// by the proxy from what its parser decided, never copied: the target in origin-form, one Host
+// (the absolute-form authority, else the request's Host, else `default_host`), and
+// Content-Length or Transfer-Encoding from `info`. Every other hop-by-hop header (RFC 9110
+// 7.6.1, and those named in Connection) is removed, Expect dropped (the proxy answers
+// 100-continue itself), X-Forwarded-For appended, X-Forwarded-Proto and Via set, a request id
+// added when absent. A Connection header can never remove Host or the framing.
 void AppendUpstreamHead(std::string& out, const RequestHeader& head, const ForwardInfo& info);
 
-// Appends the head sent to the client for an upstream response, hop-by-hop headers removed.
-// `chunked` keeps Transfer-Encoding: chunked (the body is relayed verbatim); `close` adds
-// Connection: close; `upgrade` passes Connection/Upgrade (101 Switching Protocols).
-void AppendClientHead(std::string& out, const ResponseHeader& head, bool chunked, bool close,
-                      bool upgrade);
+// How the client response is framed: decided by the proxy from the upstream's parsed head.
+struct ClientFraming {
+  bool chunked = false;  // relayed verbatim with Transfer-Encoding: chunked
+  // Content-Length to send (the body's length; for HEAD and 304 the length the upstream stated).
+  std::optional<uint64_t> content_length;
+  bool close = false;    // Connection: close
+  bool upgrade = false;  // pass Connection/Upgrade (101 Switching Protocols)
+};
+
+// Appends the head sent to the client for an upstream response: hop-by-hop headers and every
+// upstream framing field removed, then the framing in `framing` emitted.
+void AppendClientHead(std::string& out, const ResponseHeader& head, const ClientFraming& framing);
 
 // A minimal response generated by the proxy itself (errors), with Connection: close when asked.
 void AppendLocalResponse(std::string& out, int status, std::string_view body, bool close,

@@ -19,4 +19,9 @@ struct UpstreamConn {
   uint64_t uses = 0;
 };
 
+// True when an idle pooled connection has nothing to read and is still open: a peek that would
+// block. Any byte (an upstream that sent more than its response, or a late one) or an EOF or
+// error means the connection must be closed, never lent.
+bool IdleConnectionIsClean(Socket& socket);
+
 }  // namespace huddle::proxy

@@ -24,10 +24,10 @@ std::string PolicyKey(const ClusterConfig& c) {
 core::Duration SweepInterval(const ProxyConfig& config) {
   core::Duration smallest = std::chrono::milliseconds(200);
   for (const ListenerConfig& l : config.listeners) {
-    smallest = std::min({smallest, l.header_timeout, l.idle_timeout});
+    smallest = std::min({smallest, l.header_timeout, l.idle_timeout, l.body_timeout});
   }
   for (const ClusterConfig& c : config.clusters) {
-    smallest = std::min({smallest, c.connect_timeout, c.response_timeout});
+    smallest = std::min({smallest, c.connect_timeout, c.response_timeout, c.request_timeout});
     if (c.retries.per_try_timeout.count() > 0)
       smallest = std::min(smallest, c.retries.per_try_timeout);
   }
@@ -194,11 +194,18 @@ void Worker::DrainOutcomes(std::vector<OutcomeRecord>& out) {
 }
 
 std::unique_ptr<UpstreamConn> Worker::TakeIdle(WorkerCluster& c, core::BackendIndex b) {
-  if (b >= c.idle.size() || c.idle[b].empty()) return nullptr;
-  std::unique_ptr<UpstreamConn> conn = std::move(c.idle[b].back());
-  c.idle[b].pop_back();
-  ++conn->uses;
-  return conn;
+  if (b >= c.idle.size()) return nullptr;
+  auto& pool = c.idle[b];
+  while (!pool.empty()) {
+    std::unique_ptr<UpstreamConn> conn = std::move(pool.back());
+    pool.pop_back();
+    // A byte or an EOF on an idle connection: the backend spoke out of turn or closed it.
+    // Either way the connection is never lent (the bytes would reach the next client).
+    if (!IdleConnectionIsClean(conn->socket)) continue;  // closed by the destructor
+    ++conn->uses;
+    return conn;
+  }
+  return nullptr;
 }
 
 void Worker::ReturnIdle(WorkerCluster& c, std::unique_ptr<UpstreamConn> conn, core::TimePoint now) {
@@ -243,7 +250,7 @@ void Worker::SweepOnce(core::TimePoint now) {
     const core::Duration idle_limit = c.view->config.upstream_idle_timeout;
     for (auto& pool : c.idle) {
       std::erase_if(pool, [&](const std::unique_ptr<UpstreamConn>& u) {
-        return now - u->idle_since > idle_limit;
+        return now - u->idle_since > idle_limit || !IdleConnectionIsClean(u->socket);
       });
     }
   }

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/control/retry_budget.h"
 #include "core/policy/policy.h"
 #include "core/random.h"
 #include "proxy/access_log.h"
@@ -29,8 +30,7 @@ struct WorkerCluster {
   std::unique_ptr<core::Policy> policy;
   std::string policy_key;  // policy name and options the instance was built from
   std::vector<std::vector<std::unique_ptr<UpstreamConn>>> idle;  // by backend index
-  int64_t active_requests = 0;
-  int64_t active_retries = 0;
+  core::RetryBudget retry_budget;  // this worker's share of the cluster's (Envoy's) retry budget
 };
 
 // A policy's own gauges (temperature, ring membership, ...), as last published by worker 0.

@@ -37,8 +37,13 @@ std::vector<std::thread> StartRequests(ProxyFixture& f, int n, std::atomic<int>&
       if (r.closed) ++closed;
     });
   }
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (InFlight(f.server()) < n && Clock::now() < deadline) std::this_thread::yield();
+  // The reload or drain that follows must really meet requests in flight: wait for all of them
+  // (the backend holds each for seconds, so none can finish first), and fail if they never are.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (InFlight(f.server()) < n && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(InFlight(f.server()), n) << "requests were not in flight";
   return threads;
 }
 
@@ -105,7 +110,7 @@ TEST(ProxyAdminTest, TokenIsRequiredWhenConfigured) {
 }
 
 TEST(ProxyReloadTest, ReloadKeepsConnectionsAndStatistics) {
-  ProxyFixture f(Slow(std::chrono::milliseconds(100)));
+  ProxyFixture f(Slow(std::chrono::milliseconds(1500)));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Get(f.port()).status, 200);
   std::atomic<int> ok{0}, closed{0};
   std::vector<std::thread> threads = StartRequests(f, 4, ok, closed);
@@ -133,10 +138,10 @@ TEST(ProxyReloadTest, ListenerChangesAreRejected) {
 }
 
 TEST(ProxyDrainTest, InFlightRequestsFinishBeforeExit) {
-  ProxyFixture f(Slow(std::chrono::milliseconds(150)));
+  ProxyFixture f(Slow(std::chrono::milliseconds(1500)));
   std::atomic<int> ok{0}, closed{0};
   std::vector<std::thread> threads = StartRequests(f, 5, ok, closed);
-  const size_t cut = f.server().Drain(std::chrono::seconds(5));
+  const size_t cut = f.server().Drain(std::chrono::seconds(20));
   for (auto& t : threads) t.join();
   EXPECT_EQ(cut, 0u);
   EXPECT_EQ(ok.load(), 5);

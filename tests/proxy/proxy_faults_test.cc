@@ -21,9 +21,9 @@ const FaultCase kFaults[] = {
     {"hang", FaultState{.hang = true}},
 };
 
-class FaultByPolicyTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+class FaultByPolicyLoadTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
-TEST_P(FaultByPolicyTest, ClientsSeeNoFailure) {
+TEST_P(FaultByPolicyLoadTest, ClientsSeeNoFailure) {
   const auto& [policy, fault_index] = GetParam();
   const FaultCase& fault = kFaults[fault_index];
   ProxyFixture::Options o;
@@ -62,7 +62,7 @@ std::vector<std::string> Policies() {
   return names;
 }
 
-INSTANTIATE_TEST_SUITE_P(AllPolicies, FaultByPolicyTest,
+INSTANTIATE_TEST_SUITE_P(AllPolicies, FaultByPolicyLoadTest,
                          ::testing::Combine(::testing::ValuesIn(Policies()),
                                             ::testing::Values(0, 1, 2)),
                          [](const auto& info) {

@@ -33,6 +33,10 @@ class RetryBudget {
     if (active_retries_ > 0) --active_retries_;
   }
 
+  // Changes the budget in force (a reload, or a tighter ratio from elsewhere); counts are kept.
+  void set_options(const RetryBudgetOptions& options) { options_ = options; }
+  const RetryBudgetOptions& options() const { return options_; }
+
   uint64_t MaxActiveRetries() const;
   uint64_t active_requests() const { return active_requests_; }
   uint64_t active_retries() const { return active_retries_; }

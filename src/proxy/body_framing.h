@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 #include "proxy/chunked_scanner.h"
 
@@ -39,6 +40,19 @@ class BodyFraming {
         return n;
     }
     return 0;
+  }
+
+  // Like Take, and appends the payload of those bytes to `decoded` (chunk framing removed for a
+  // chunked body; the bytes themselves otherwise).
+  size_t TakeDecoded(const char* p, size_t n, std::string& decoded) {
+    if (kind_ != Kind::kChunked) {
+      const size_t take = Take(p, n);
+      decoded.append(p, take);
+      return take;
+    }
+    const size_t take = scanner_.Scan(p, n, &decoded);
+    bytes_ += take;
+    return take;
   }
 
   bool done() const {

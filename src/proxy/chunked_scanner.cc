@@ -39,7 +39,9 @@ bool IsTokenChar(char c) {
 
 }  // namespace
 
-size_t ChunkedScanner::Scan(const char* data, size_t n) {
+size_t ChunkedScanner::Scan(const char* data, size_t n) { return Scan(data, n, nullptr); }
+
+size_t ChunkedScanner::Scan(const char* data, size_t n, std::string* payload) {
   size_t i = 0;
   while (i < n) {
     const char c = data[i];
@@ -98,6 +100,7 @@ size_t ChunkedScanner::Scan(const char* data, size_t n) {
         break;
       case State::kData: {
         const uint64_t take = std::min<uint64_t>(remaining_, n - i);
+        if (payload != nullptr) payload->append(data + i, static_cast<size_t>(take));
         remaining_ -= take;
         i += static_cast<size_t>(take);
         if (remaining_ == 0) state_ = State::kDataCr;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace huddle::proxy {
 
@@ -16,6 +17,9 @@ class ChunkedScanner {
   // Scans a prefix of [data, data + n) and returns how many bytes belong to the body; less than n
   // only once the body ended (done()) or on an error (failed()).
   size_t Scan(const char* data, size_t n);
+  // The same, appending the chunks' payload (framing, extensions and trailers dropped) to
+  // `payload` when it is not null: de-chunks a body for an HTTP/1.0 recipient.
+  size_t Scan(const char* data, size_t n, std::string* payload);
 
   bool done() const { return state_ == State::kDone; }
   bool failed() const { return state_ == State::kError; }

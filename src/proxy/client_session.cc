@@ -237,7 +237,7 @@ Task<bool> ClientSession::ReadUpstreamHead(
 
 Task<bool> ClientSession::Pump(Socket& from, beast::flat_buffer& from_buffer, Socket& to,
                                BodyFraming& framing, Phase read_phase, uint64_t limit,
-                               bool& limit_hit) {
+                               bool& limit_hit, std::string* decoded) {
   const ListenerConfig& lc = listener_.config;
   const core::Duration idle = lc.idle_timeout;
   // A client body is also held to a minimum average rate after a grace period: the next byte
@@ -257,7 +257,10 @@ Task<bool> ClientSession::Pump(Socket& from, beast::flat_buffer& from_buffer, So
   for (;;) {
     if (from_buffer.size() > 0) {
       const auto data = from_buffer.data();
-      const size_t n = framing.Take(static_cast<const char*>(data.data()), data.size());
+      const char* p = static_cast<const char*>(data.data());
+      if (decoded != nullptr) decoded->clear();
+      const size_t n = decoded != nullptr ? framing.TakeDecoded(p, data.size(), *decoded)
+                                          : framing.Take(p, data.size());
       if (framing.failed()) co_return false;
       if (limit > 0 && framing.payload_bytes() > limit) {
         limit_hit = true;
@@ -266,7 +269,10 @@ Task<bool> ClientSession::Pump(Socket& from, beast::flat_buffer& from_buffer, So
       if (n > 0) {
         Arm(Phase::kClientWrite, idle, &to);
         ErrorCode ec;
-        co_await asio::async_write(to, asio::buffer(data.data(), n), Catch(ec));
+        // The buffer is a local first: GCC 12 miscompiles a conditional inside co_await.
+        asio::const_buffer out(data.data(), n);
+        if (decoded != nullptr) out = asio::buffer(*decoded);
+        co_await asio::async_write(to, out, Catch(ec));
         Disarm();
         if (ec || expired_ != Phase::kNone) co_return false;
         from_buffer.consume(n);
@@ -607,7 +613,7 @@ Task<bool> ClientSession::Forward() {
         in_.consume(first_body);
         bool limit_hit = false;
         const bool ok = co_await Pump(client_, in_, up->socket, rest, Phase::kClientBody,
-                                      lc.max_body_bytes, limit_hit);
+                                      lc.max_body_bytes, limit_hit, nullptr);
         if (!ok) {
           finish(Outcome::Failure(Now() - attempt_start, FailureKind::kLocal));
           CloseSocket(up->socket);
@@ -679,6 +685,10 @@ Task<bool> ClientSession::Forward() {
       response_body = BodyFraming::Length(*cl);
       client_framing.content_length = *cl;
     }
+    // An HTTP/1.0 client cannot read chunked framing: the payload is relayed de-chunked and
+    // delimited by closing the connection (as nginx does).
+    const bool dechunk = client_framing.chunked && req.version() < 11;
+    if (dechunk) client_framing.chunked = false;
     if (replayable) in_.consume(buffered_body);
     if (status == 101 && upgrade) {
       out_.clear();
@@ -692,13 +702,17 @@ Task<bool> ClientSession::Forward() {
       co_return false;
     }
     const bool close_client = !keep_client || close_after_ || worker_.draining() ||
-                              response_body.kind() == BodyFraming::Kind::kUntilClose;
+                              response_body.kind() == BodyFraming::Kind::kUntilClose || dechunk;
     out_.clear();
     client_framing.close = close_client;
     AppendClientHead(out_, rp->get().base(), client_framing);
     const auto data = up->buffer.data();
-    const size_t first = response_body.Take(static_cast<const char*>(data.data()), data.size());
-    std::array<asio::const_buffer, 2> parts{asio::buffer(out_), asio::buffer(data.data(), first)};
+    const char* first_bytes = static_cast<const char*>(data.data());
+    decoded_.clear();
+    const size_t first = dechunk ? response_body.TakeDecoded(first_bytes, data.size(), decoded_)
+                                 : response_body.Take(first_bytes, data.size());
+    std::array<asio::const_buffer, 2> parts{asio::buffer(out_), asio::buffer(first_bytes, first)};
+    if (dechunk) parts[1] = asio::buffer(decoded_);
     Arm(Phase::kClientWrite, lc.idle_timeout, &client_);
     ErrorCode ec;
     co_await asio::async_write(client_, parts, Catch(ec));
@@ -708,7 +722,7 @@ Task<bool> ClientSession::Forward() {
     if (relayed && !response_body.done()) {
       bool unused = false;
       relayed = co_await Pump(up->socket, up->buffer, client_, response_body, Phase::kUpstreamBody,
-                              0, unused);
+                              0, unused, dechunk ? &decoded_ : nullptr);
     }
     const core::Duration latency = Now() - attempt_start;
     if (relayed || ec) {

@@ -61,7 +61,8 @@ class ClientSession {
   Task<bool> ReadUpstreamHead(UpstreamConn& up,
                               std::optional<http::response_parser<http::empty_body>>& rp);
   Task<bool> Pump(Socket& from, boost::beast::flat_buffer& from_buffer, Socket& to,
-                  BodyFraming& framing, Phase read_phase, uint64_t limit, bool& limit_hit);
+                  BodyFraming& framing, Phase read_phase, uint64_t limit, bool& limit_hit,
+                  std::string* decoded);
   Task<void> Tunnel(UpstreamConn& up);
   Task<std::unique_ptr<UpstreamConn>> Connect(WorkerCluster& c, core::BackendIndex b, bool& fresh,
                                               core::FailureKind& failure, core::Duration timeout);
@@ -79,6 +80,7 @@ class ClientSession {
   std::optional<http::request_parser<http::empty_body>> request_;
   std::string raw_head_check_;  // unused scratch kept for reuse
   std::string out_;             // forwarded heads, reused
+  std::string decoded_;         // de-chunked payload for an HTTP/1.0 client, reused
   std::string request_id_;
   Timer backoff_timer_;
 

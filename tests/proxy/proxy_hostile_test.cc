@@ -261,6 +261,28 @@ TEST(ProxyHostileTest, TrickledBodyIsCutAtTheMinimumRate) {
   EXPECT_EQ(status, 408);
 }
 
+TEST(ProxyHostileTest, ChunkedResponseReachesAnHttp10ClientDeChunked) {
+  RawUpstream upstream([](size_t, const RawRequest&) {
+    return RawUpstream::Answer{
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nx-trailer: t\r\n\r\n"};
+  });
+  HostileFixture proxy(upstream);
+  HttpConnection c(proxy.port());
+  ASSERT_TRUE(c.Send("GET / HTTP/1.0\r\nHost: a\r\n\r\n"));
+  const HttpResponse r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("transfer-encoding"), "");
+  EXPECT_EQ(r.Header("connection"), "close");
+  EXPECT_EQ(r.body, "hello world");
+  // An HTTP/1.1 client gets the chunks verbatim.
+  HttpConnection c11(proxy.port());
+  ASSERT_TRUE(c11.Send("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+  const HttpResponse r11 = c11.Read();
+  EXPECT_EQ(r11.Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(r11.body, "hello world");
+}
+
 TEST(FileLimitTest, RaisesTheSoftLimitToTheHardLimit) {
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);

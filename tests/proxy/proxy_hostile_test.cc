@@ -50,6 +50,16 @@ class HostileFixture {
   std::unique_ptr<ProxyServer> server_;
 };
 
+// Sends each raw request on its own connection and expects the proxy to answer `status`.
+template <size_t N>
+void ExpectEachRejected(uint16_t port, const char* const (&raws)[N], int status) {
+  for (const char* raw : raws) {
+    HttpConnection c(port);
+    ASSERT_TRUE(c.Send(raw));
+    EXPECT_EQ(c.Read().status, status) << raw;
+  }
+}
+
 // Answers each request with a body naming its index and request line, so a client can tell
 // whether a response is its own.
 RawUpstream::Answer NameTheRequest(size_t index, const RawRequest& r) {
@@ -201,11 +211,7 @@ TEST(ProxyHostileTest, Http10WithoutHostGetsOneAndHostVariantsAreChecked) {
       "GET a.example:80 HTTP/1.1\r\nHost: a\r\n\r\n",
       "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
   };
-  for (const char* raw : rejected) {
-    HttpConnection c(proxy.port());
-    ASSERT_TRUE(c.Send(raw));
-    EXPECT_EQ(c.Read().status, 400) << raw;
-  }
+  ExpectEachRejected(proxy.port(), rejected, 400);
   EXPECT_EQ(upstream.requests().size(), 1u);
 }
 
@@ -219,11 +225,7 @@ TEST(ProxyHostileTest, ChunkSizeOverflowAndBadTrailersAre400) {
       "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
       "1\r\nx\r\n0\r\nbad name: v\r\n\r\n",
   };
-  for (const char* raw : rejected) {
-    HttpConnection c(proxy.port());
-    ASSERT_TRUE(c.Send(raw));
-    EXPECT_EQ(c.Read().status, 400) << raw;
-  }
+  ExpectEachRejected(proxy.port(), rejected, 400);
   EXPECT_EQ(upstream.requests().size(), 0u);
 }
 

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "test_http.h"
+
 namespace huddle::proxy::testing {
 
 struct RawRequest {
@@ -68,17 +70,7 @@ class RawUpstream {
   using Script = std::function<Answer(size_t index, const RawRequest& request)>;
 
   explicit RawUpstream(Script script) : script_(std::move(script)) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-    ::listen(listen_fd_, 64);
-    socklen_t len = sizeof(addr);
-    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = ListenOnLoopback(port_);
     acceptor_ = std::thread([this] { AcceptLoop(); });
   }
   ~RawUpstream() {

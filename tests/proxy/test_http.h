@@ -145,6 +145,20 @@ class HttpConnection {
   std::string buffer_;
 };
 
+// A listening TCP socket on 127.0.0.1 at a free port (written to `port`), for test backends.
+inline int ListenOnLoopback(uint16_t& port, int backlog = 16) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  ::listen(fd, backlog);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 inline HttpResponse Get(uint16_t port, const std::string& path = "/",
                         const std::string& extra_headers = "") {
   HttpConnection c(port);

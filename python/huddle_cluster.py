@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
@@ -96,6 +97,20 @@ def _spec(entry: Any) -> tuple[tuple, dict]:
     raise TypeError("a server is a tuple (id, host, port[, weight[, tags]]), a dict or a Server")
 
 
+def _parse(entry: Any) -> tuple[Any, Any, dict, _ServerView]:
+    """One server entry -> (what huddle.Cluster takes, id, tags, metrics view)."""
+    spec, tags = _spec(entry)
+    if len(spec) == 1:
+        d = spec[0]
+        sid, host, port, weight = d.get("id"), d.get("host"), d.get("port"), d.get("weight", 1.0)
+        native: Any = d
+    else:
+        sid, host, port = spec[0], spec[1] if len(spec) > 1 else None, spec[2] if len(spec) > 2 else None
+        weight = spec[3] if len(spec) > 3 else 1.0
+        native = spec
+    return native, sid, tags, _ServerView(sid, host, port, weight, ServerMetrics())
+
+
 class HuddleCluster:
     """HuddleCluster's class, backed by huddle.Cluster with the thermal policy.
 
@@ -165,16 +180,28 @@ class HuddleCluster:
             options = {}
         self.min_inner_size = min_inner_size
         self._tags: dict[str, dict] = {}
-        self._weights: dict[str, float] = {}
         self._on_rotation = on_rotation
         self._on_eviction = on_eviction
         self._metrics_updater = metrics_updater
         self._metrics: dict[str, _ServerView] = {}
         self._rotations: collections.deque[RotationEvent] = collections.deque(maxlen=1000)
+        self._rotation_count = 0
+        # The servers given here are the cluster as it starts (no cold start for them), so they
+        # go to the constructor, not through add_server one by one.
+        specs = [self._remember(entry) for entry in servers]
         self._cluster = huddle.Cluster(
-            [], policy=policy, policy_options=options, seed=seed, clock=clock,
+            specs, policy=policy, policy_options=options, seed=seed, clock=clock,
             outlier_detection=outlier_detection)
-        self._cluster.on_event(self._event)
+        # A weak reference: the native cluster cannot take part in Python's cycle collection,
+        # so a callback holding `self` would keep both alive forever.
+        this = weakref.ref(self)
+
+        def forward(event: huddle.Event) -> None:
+            cluster = this()
+            if cluster is not None:
+                cluster._event(event)
+
+        self._cluster.on_event(forward)
         # The hot path goes straight to C++: no Python frame per call.
         self.get_server = self._cluster.pick
         self.record_latency = self._cluster.record
@@ -182,8 +209,14 @@ class HuddleCluster:
         self.prometheus_metrics = self._cluster.prometheus_metrics
         self._ticker: Optional[threading.Thread] = None
         self._stop = threading.Event()
-        for entry in servers:
-            self.add_server(entry)
+
+    def _remember(self, entry: Any) -> Any:
+        """Keeps one server entry's tags and metrics view; returns what huddle.Cluster takes."""
+        native, sid, tags, view = _parse(entry)
+        if isinstance(sid, str):
+            self._tags[sid] = tags
+            self._metrics[sid] = view
+        return native
 
     # -- servers ---------------------------------------------------------------------------
 
@@ -191,16 +224,10 @@ class HuddleCluster:
         """Adds (id, host, port[, weight[, tags]]), a dict, or a Server-like object. huddle's
         rings decide where it starts (force_inner is accepted and has no effect)."""
         del force_inner
-        spec, tags = _spec(server)
-        self._cluster.add_server(spec[0] if len(spec) == 1 else spec)
-        sid = spec[0]["id"] if len(spec) == 1 else spec[0]
-        weight = float(spec[0].get("weight", 1.0)) if len(spec) == 1 else (
-            float(spec[3]) if len(spec) > 3 else 1.0)
-        host = spec[0]["host"] if len(spec) == 1 else spec[1]
-        port = spec[0]["port"] if len(spec) == 1 else spec[2]
+        native, sid, tags, view = _parse(server)
+        self._cluster.add_server(native)  # ValueError/TypeError before anything is kept
         self._tags[sid] = tags
-        self._weights[sid] = weight
-        self._metrics[sid] = _ServerView(sid, host, port, weight, ServerMetrics())
+        self._metrics[sid] = view
 
     def remove_server(self, server_id: str) -> bool:
         """Removes a server; False when there is no such server."""
@@ -209,7 +236,6 @@ class HuddleCluster:
         except ValueError:
             return False
         self._tags.pop(server_id, None)
-        self._weights.pop(server_id, None)
         self._metrics.pop(server_id, None)
         return True
 
@@ -218,11 +244,10 @@ class HuddleCluster:
     def rotate(self) -> bool:
         """Runs one tick (the thermal policy rotates once per rotation_interval_sec); True when
         a server changed rings."""
-        before = len(self._rotations)
-        full = self._rotations.maxlen == before
+        before = self._rotation_count
         self._feed_metrics()
         self._cluster.tick()
-        return full or len(self._rotations) != before
+        return self._rotation_count != before
 
     def start(self, rotation_interval_sec: Optional[float] = None) -> None:
         """Starts the background ticker (a daemon thread). It ticks every rotation_interval_sec
@@ -277,6 +302,7 @@ class HuddleCluster:
                 temperature = s["policy"].get("temperature", temperature)
         rotation = RotationEvent(time.time(), event.server_id, direction, reason, temperature)
         self._rotations.append(rotation)
+        self._rotation_count += 1
         if self._on_rotation is not None:
             self._on_rotation(rotation)
         if self._on_eviction is not None and event.kind == "evict":

@@ -44,10 +44,10 @@ class Cluster(_NativeCluster):
     """
 
     def __init__(self, servers=(), **options):
-        super().__init__(list(servers), **options)
         self._ticker: threading.Thread | None = None
         self._stop_ticker = threading.Event()
         self._ticker_lock = threading.Lock()
+        super().__init__(servers, **options)
 
     def start(self, interval: float | None = None) -> None:
         """Ticks in a background thread every `interval` seconds (default tick_interval).

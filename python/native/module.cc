@@ -29,11 +29,11 @@ py::object EnterRequest(PyRequest& r) {
     throw py::value_error("this request was already entered; call cluster.server() again");
   r.entered = true;
   PyCluster& cluster = r.cluster.cast<PyCluster&>();
-  std::optional<huddle::Cluster::Request> begun;
-  {
+  // Initialised from the lambda's result (a Request can be moved but not assigned).
+  std::optional<huddle::Cluster::Request> begun = [&] {
     py::gil_scoped_release unlocked;
-    begun = cluster.core->cluster->Begin(r.hash_key);
-  }
+    return cluster.core->cluster->Begin(r.hash_key);
+  }();
   if (begun) {
     r.server = cluster.ServerFor(begun->server());
     r.request.emplace(std::move(*begun));
@@ -99,7 +99,7 @@ PYBIND11_MODULE(_huddle, m) {
       .def("__repr__", [](const PyServer& s) {
         return "Server(id=" + std::string(py::repr(s.id)) +
                ", host=" + std::string(py::repr(s.host)) +
-               ", port=" + std::string(py::str(s.port)) + ")";
+               ", port=" + std::string(py::repr(s.port)) + ")";
       });
 
   py::class_<PyRequest>(m, "Request",

@@ -132,7 +132,7 @@ py::object PyCluster::Pick(py::handle hash_key) {
 }
 
 void PyCluster::Record(const PyServer& server, double latency_ms, bool ok, int status,
-                       const std::string& failure) {
+                       py::handle failure) {
   const PickedServer& picked = Own(server);
   const std::chrono::nanoseconds latency = LatencyFromMs(latency_ms, "latency_ms");
   if (status < 0 || status > 999) {
@@ -143,7 +143,8 @@ void PyCluster::Record(const PyServer& server, double latency_ms, bool ok, int s
     py::gil_scoped_release unlocked;
     core->cluster->RecordLatency(picked, latency, status);
   } else {
-    const Failure kind = FailureFrom(failure);
+    if (!py::isinstance<py::str>(failure)) throw py::type_error("failure must be a str");
+    const Failure kind = FailureFrom(failure.cast<std::string>());
     py::gil_scoped_release unlocked;
     core->cluster->RecordFailure(picked, latency, kind);
   }

@@ -77,8 +77,8 @@ class PyCluster {
   void Dispatch();
 
   py::object Pick(py::handle hash_key);
-  void Record(const PyServer& server, double latency_ms, bool ok, int status,
-              const std::string& failure);
+  // `failure` (a str) is only read when !ok.
+  void Record(const PyServer& server, double latency_ms, bool ok, int status, py::handle failure);
   void Tick();
   void AddServer(py::handle spec);
   void RemoveServer(const std::string& id);

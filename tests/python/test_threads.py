@@ -52,16 +52,18 @@ def test_membership_changes_ticks_and_reports_race_with_traffic():
     errors = []
 
     def traffic(n):
+        # Counts the requests to the six servers that stay; the x* servers come and go, and a
+        # removed server leaves the report.
         try:
             while not stop.is_set():
-                with c.server() as s:
-                    if s is not None:
-                        recorded[n] += 1
-                        if s.id == "s1":
+                try:
+                    with c.server() as s:
+                        if s is not None and s.id.startswith("s"):
+                            recorded[n] += 1
+                        if s is not None and s.id == "s1":
                             raise ConnectionResetError()
-        except ConnectionResetError:
-            recorded[n] += 0
-            traffic(n)
+                except ConnectionResetError:
+                    pass
         except BaseException as e:
             errors.append(e)
 
@@ -95,4 +97,5 @@ def test_membership_changes_ticks_and_reports_race_with_traffic():
     assert all(s["in_flight"] == 0 for s in report["servers"])
     assert sum(s["requests"] for s in report["servers"]) == sum(recorded)
     assert len(report["servers"]) == 6
-    assert c.dropped_events == 0 or len(events) > 0
+    # Events from every thread reached the callback: each of the 300 added servers joined.
+    assert sum(e.kind == "join" and e.server_id.startswith("x") for e in events) == 300

@@ -102,7 +102,11 @@ const PickedServer& PyCluster::Own(const PyServer& server) const {
 
 void PyCluster::Dispatch() {
   if (!core->has_pending.load(std::memory_order_acquire)) return;
-  std::vector<ClusterEvent> events = core->TakeEvents();
+  std::vector<ClusterEvent> events;
+  {
+    py::gil_scoped_release unlocked;
+    events = core->TakeEvents();
+  }
   if (callbacks_.empty()) return;
   for (const ClusterEvent& e : events) {
     py::object obj = py::cast(PyEvent{SteadySeconds(e.at), e.server_id, e.kind, e.reason});
@@ -249,6 +253,7 @@ py::object PyCluster::OnEvent(py::object callback) {
 }
 
 uint64_t PyCluster::DroppedEvents() {
+  py::gil_scoped_release unlocked;
   std::lock_guard lock(core->events_mu);
   return core->dropped_events;
 }

@@ -99,3 +99,41 @@ def test_membership_changes_ticks_and_reports_race_with_traffic():
     assert len(report["servers"]) == 6
     # Events from every thread reached the callback: each of the 300 added servers joined.
     assert sum(e.kind == "join" and e.server_id.startswith("x") for e in events) == 300
+
+
+def test_calls_into_the_cluster_release_the_gil():
+    # With a 100 s switch interval a thread keeps the GIL until it releases it explicitly. Thread
+    # B waits for the GIL to count to 1000. While A runs C code that keeps the GIL (json.dumps),
+    # B cannot count at all; while A calls into the cluster, B gets the GIL and finishes.
+    import json
+    import sys
+    import time
+
+    c = huddle.Cluster([(f"s{i}", "127.0.0.1", 1) for i in range(2000)], policy="round_robin")
+    big = list(range(200_000))
+    go = threading.Event()
+    counted = [0]
+
+    def counter():
+        go.wait()
+        for _ in range(1000):
+            counted[0] += 1
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    b = threading.Thread(target=counter)
+    try:
+        b.start()
+        go.set()
+        for _ in range(20):
+            json.dumps(big)  # holds the GIL throughout
+        held = counted[0]
+        deadline = time.monotonic() + 60
+        while counted[0] < 1000 and time.monotonic() < deadline:
+            c.prometheus_metrics()
+        while_calling = counted[0]
+    finally:
+        sys.setswitchinterval(old)
+        b.join()
+    assert held == 0
+    assert while_calling == 1000

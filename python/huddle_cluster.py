@@ -31,7 +31,21 @@ import huddle
 __version__ = "1.3.2+huddle"
 __all__ = ["HuddleCluster", "RotationEvent", "ServerMetrics", "create_cluster", "Server"]
 
-Server = huddle.Server
+
+class Server:
+    """A server to add, as HuddleCluster's `Server(id, host, port, weight=1.0, tags=None)`.
+
+    get_server() returns huddle.Server objects (id, host, port), not these."""
+
+    def __init__(self, id: str, host: str, port: int, weight: float = 1.0,
+                 tags: Optional[dict] = None):
+        if not weight > 0:
+            raise ValueError("weight must be > 0")
+        self.id, self.host, self.port, self.weight = id, host, port, float(weight)
+        self.tags = dict(tags or {})
+
+    def __repr__(self) -> str:
+        return f"Server(id={self.id!r}, host={self.host!r}, port={self.port})"
 
 # HuddleCluster option -> huddle thermal option, and how the value converts.
 _THERMAL_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {

@@ -5,7 +5,14 @@ from typing import Any, Callable, ContextManager, Iterable, Optional
 
 import huddle
 
-Server = huddle.Server
+class Server:
+    id: str
+    host: str
+    port: int
+    weight: float
+    tags: dict[str, Any]
+    def __init__(self, id: str, host: str, port: int, weight: float = 1.0,
+                 tags: Optional[dict[str, Any]] = None) -> None: ...
 
 @dataclass
 class RotationEvent:

@@ -246,4 +246,16 @@ def test_a_non_thermal_policy_keeps_the_api():
     c.record_latency(s, 3.0)
     r = c.health_report()
     assert r["policy"] == "peak_ewma" and r["inner_count"] == 2 and r["heat_threshold"] is None
-    assert huddle_cluster.Server is huddle.Server
+
+
+def test_add_server_takes_the_seeds_server_objects():
+    c, _ = seed_cluster(2)
+    c.add_server(huddle_cluster.Server(id="s9", host="10.0.0.9", port=81, weight=2.0,
+                                       tags={"az": "b"}), force_inner=True)
+    by_id = {e["id"]: e for e in c.health_report()["inner_ring"] + c.health_report()["outer_ring"]}
+    assert by_id["s9"]["weight"] == 2.0 and by_id["s9"]["tags"] == {"az": "b"}
+    with pytest.raises(ValueError, match="weight"):
+        huddle_cluster.Server(id="s", host="h", port=1, weight=0)
+    with pytest.raises(ValueError, match="s9"):
+        c.add_server(("s9", "h", 1))  # duplicate id
+    assert c.remove_server("s9") is True and c.remove_server("s9") is False

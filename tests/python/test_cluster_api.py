@@ -191,3 +191,29 @@ def test_start_and_stop_tick_in_the_background():
             time.sleep(0.001)
     assert not c.running
     assert evicted and evicted[0] == "b"
+
+
+def _stub_classes(path):
+    import ast
+    tree = ast.parse(open(path).read())
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            out[node.name] = {n.name for n in node.body
+                              if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return out
+
+
+def test_type_stubs_cover_every_public_method():
+    import os
+    import huddle_cluster
+    stubs = _stub_classes(os.path.join(os.path.dirname(huddle.__file__), "__init__.pyi"))
+    for name in ("Cluster", "Server", "Request", "Event", "ManualClock"):
+        runtime = {m for m in dir(getattr(huddle, name)) if not m.startswith("_")}
+        runtime |= {m for m in ("__enter__", "__exit__", "__aenter__", "__aexit__")
+                    if hasattr(getattr(huddle, name), m)}
+        assert runtime <= stubs[name] | {"__init__"}, (name, runtime - stubs[name])
+    compat = _stub_classes(huddle_cluster.__file__ + "i")
+    public = {m for m in dir(huddle_cluster.HuddleCluster) if not m.startswith("_")}
+    public |= {"get_server", "record_latency", "get_server_context", "prometheus_metrics"}
+    assert public <= compat["HuddleCluster"], public - compat["HuddleCluster"]

@@ -26,14 +26,11 @@ async def http_get(host: str, port: int, path: str = "/") -> tuple[int, str]:
 
 
 async def call(cluster: huddle.Cluster, path: str = "/") -> tuple[str, int, str]:
-    async with cluster.server() as s:
+    request = cluster.server()
+    async with request as s:
         status, upstream = await http_get(s.host, s.port, path)
-        cluster_request_status(s, status)
+        request.set_status(status)
         return s.id, status, upstream
-
-
-def cluster_request_status(server, status):
-    assert status in (200, 503), status
 
 
 def test_asyncio_client_routes_real_calls_through_the_module(upstreams):
@@ -46,10 +43,26 @@ def test_asyncio_client_routes_real_calls_through_the_module(upstreams):
     results = asyncio.run(main())
     assert all(picked == answered for picked, _, answered in results)
     assert {picked for picked, _, _ in results} == {"u0", "u1", "u2"}
+    assert all(status == 200 for _, status, _ in results)
     servers = cluster.health_report()["servers"]
     assert [s["requests"] for s in servers] == [20, 20, 20]
     assert all(s["errors"] == 0 and s["in_flight"] == 0 for s in servers)
     assert all(s["mean_latency_ms"] > 0 for s in servers)
+
+
+def test_http_statuses_reach_the_cluster(upstreams):
+    # /status/503 answers 503: recorded through set_status, counted as errors.
+    ups = [upstreams(f"e{i}") for i in range(2)]
+    cluster = huddle.Cluster([(u.name, "127.0.0.1", u.port) for u in ups], policy="round_robin",
+                             outlier_detection=False)
+
+    async def main():
+        return await asyncio.gather(*(call(cluster, "/status/503") for _ in range(4)))
+
+    results = asyncio.run(main())
+    assert [status for _, status, _ in results] == [503] * 4
+    servers = cluster.health_report()["servers"]
+    assert [s["errors"] for s in servers] == [2, 2]
 
 
 def test_a_killed_upstream_is_ejected_and_traffic_moves_on(upstreams):

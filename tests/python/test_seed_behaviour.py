@@ -259,3 +259,16 @@ def test_add_server_takes_the_seeds_server_objects():
     with pytest.raises(ValueError, match="s9"):
         c.add_server(("s9", "h", 1))  # duplicate id
     assert c.remove_server("s9") is True and c.remove_server("s9") is False
+
+
+def test_adaptive_thresholds_loosen_when_the_cluster_p95_climbs():
+    # Every server slows together from 10 ms to 100 ms: nobody is an outlier, but the cluster P95
+    # ratio (recent / older half) passes 1.5, so heat becomes the base 0.55 + 0.10.
+    c, clock = seed_cluster(4, adaptive_thresholds=True)
+    assert c.health_report()["heat_threshold"] == pytest.approx(0.55)
+    for second in range(30):
+        run(c, clock, 1, lambda sid: 10.0 + 3.0 * second)
+    r = c.health_report()
+    assert r["heat_threshold"] == pytest.approx(0.65)
+    assert r["cool_threshold"] == pytest.approx(0.35)
+    assert r["outer_count"] == 0

@@ -47,20 +47,20 @@ class Server:
     def __repr__(self) -> str:
         return f"Server(id={self.id!r}, host={self.host!r}, port={self.port})"
 
-# HuddleCluster option -> huddle thermal option, and how the value converts.
-_THERMAL_OPTIONS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "heat_threshold": ("heat", float),
-    "cool_threshold": ("cool", float),
-    "min_inner_size": ("min_inner", int),
-    "max_inner_size": ("max_inner", int),
-    "rotation_cooldown_sec": ("rotation_cooldown", float),  # bare numbers are seconds
-    "min_outer_dwell_sec": ("outer_dwell", float),
-    "ema_alpha": ("alpha", float),
-    "absolute_latency_floor_ms": ("absolute_latency_floor_ms", float),
-    "cold_start_sec": ("cold_start", float),
-    "adaptive_thresholds": ("adaptive_thresholds", bool),
-    "circuit_breaker_threshold": ("error_breaker", float),
-    "rotation_interval_sec": ("rotation_interval", float),
+# HuddleCluster option -> huddle thermal option (durations: bare numbers are seconds).
+_THERMAL_OPTIONS: dict[str, str] = {
+    "heat_threshold": "heat",
+    "cool_threshold": "cool",
+    "min_inner_size": "min_inner",
+    "max_inner_size": "max_inner",
+    "rotation_cooldown_sec": "rotation_cooldown",
+    "min_outer_dwell_sec": "outer_dwell",
+    "ema_alpha": "alpha",
+    "absolute_latency_floor_ms": "absolute_latency_floor_ms",
+    "cold_start_sec": "cold_start",
+    "adaptive_thresholds": "adaptive_thresholds",
+    "circuit_breaker_threshold": "error_breaker",
+    "rotation_interval_sec": "rotation_interval",
 }
 
 
@@ -175,17 +175,10 @@ class HuddleCluster:
             "circuit_breaker_threshold": circuit_breaker_threshold,
             "rotation_interval_sec": rotation_interval_sec,
         }
-        options: dict[str, Any] = {}
-        for name, value in given.items():
-            if value is None:
-                continue  # no floor / no cap: huddle's 0
-            key, convert = _THERMAL_OPTIONS[name]
-            if isinstance(value, bool) and convert is not bool:
-                raise TypeError(f"{name} must be a number")
-            try:
-                options[key] = convert(value)
-            except (TypeError, ValueError):
-                raise TypeError(f"{name} must be a number, got {value!r}") from None
+        # Values go to huddle as they are: huddle's option parser checks types and ranges (2.5
+        # for min_inner_size is an error there, not a silent 2).
+        options = {_THERMAL_OPTIONS[name]: value for name, value in given.items()
+                   if value is not None}  # None: no floor / no cap, huddle's 0
         if policy != "thermal":
             defaults = HuddleCluster.__init__.__defaults__  # type: ignore[attr-defined]
             changed = [n for n, d in zip(list(given)[:10], defaults[:10]) if given[n] != d]

@@ -212,6 +212,9 @@ def test_start_and_stop_run_the_background_rotation():
     ({"min_inner_size": 0}, "min_inner"),
     ({"min_inner_size": 3, "max_inner_size": 2}, "max_inner"),
     ({"heat_threshold": math.nan}, "heat"),
+    ({"heat_threshold": "hot"}, "heat"),
+    ({"min_inner_size": 2.5}, "min_inner"),
+    ({"rotation_cooldown_sec": -1.0}, "rotation_cooldown"),
     ({"policy": "fastest"}, "fastest"),
     ({"policy": "round_robin", "ema_alpha": 0.9}, "ema_alpha"),
 ])

@@ -3,7 +3,7 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 HUDDLE := $(BUILD)/apps/huddle/huddle
 
-.PHONY: all deps configure build test test-asan demo bench screenshots format format-check clean
+.PHONY: all deps configure build test test-asan demo bench python screenshots format format-check clean
 
 all: build
 
@@ -29,6 +29,11 @@ demo: build
 
 bench: build
 	scripts/run_benchmarks.sh $(BUILD)
+
+# Installs the Python modules huddle and huddle_cluster into the site-packages of the interpreter
+# CMake found (Debian's /usr/bin/python3 by default; see docs/python.md).
+python: build
+	cmake --install $(BUILD) --component python
 
 # Runs the dashboard's browser tests and keeps their screenshots in docs/images.
 screenshots: build

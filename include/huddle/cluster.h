@@ -70,6 +70,9 @@ class PickedServer {
   const std::string& id() const { return spec_->id; }
   const std::string& host() const { return spec_->host; }
   uint16_t port() const { return spec_->port; }
+  // A small integer naming the server within its Cluster, stable for the Cluster's life and never
+  // reused (a server added again after RemoveServer gets a new one). Bindings key caches by it.
+  uint32_t index() const { return index_; }
   explicit operator bool() const { return spec_ != nullptr; }
 
  private:
@@ -96,6 +99,8 @@ class Cluster {
 
   static std::expected<std::unique_ptr<Cluster>, std::string> Create(
       const std::vector<ServerSpec>& servers, ClusterOptions options = {});
+  // Every name ClusterOptions::policy accepts, in a stable order.
+  static std::vector<std::string> PolicyNames();
   ~Cluster();
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;

@@ -146,6 +146,8 @@ std::expected<std::unique_ptr<Cluster>, std::string> Cluster::Create(
   return cluster;
 }
 
+std::vector<std::string> Cluster::PolicyNames() { return core::PolicyNames(); }
+
 Cluster::Cluster(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 Cluster::~Cluster() {

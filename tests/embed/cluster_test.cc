@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -88,6 +90,37 @@ TEST(ClusterTest, RoundRobinVisitsEveryServerInTurn) {
     cluster->RecordLatency(s, 5ms);
   }
   EXPECT_EQ(counts, (std::map<std::string, int>{{"s1", 10}, {"s2", 10}, {"s3", 10}}));
+}
+
+TEST(ClusterTest, PickedServerIndexIsStableAndNeverReused) {
+  auto cluster = Make(3, {.policy = "round_robin", .seed = 1});
+  std::map<std::string, uint32_t> index;
+  for (int i = 0; i < 6; ++i) {
+    PickedServer s = cluster->Pick();
+    auto [it, fresh] = index.emplace(s.id(), s.index());
+    EXPECT_EQ(it->second, s.index()) << s.id();  // the same server, the same index
+    cluster->RecordLatency(s, 1ms);
+  }
+  ASSERT_EQ(index.size(), 3u);
+  EXPECT_EQ((std::set<uint32_t>{index["s1"], index["s2"], index["s3"]}).size(), 3u);
+  ASSERT_TRUE(cluster->RemoveServer("s2").has_value());
+  ASSERT_TRUE(cluster->AddServer({"s2", "127.0.0.1", 9102}).has_value());
+  for (int i = 0; i < 6; ++i) {
+    PickedServer s = cluster->Pick();
+    if (s.id() == "s2") {
+      EXPECT_NE(s.index(), index["s2"]);  // a new server, a new index
+      EXPECT_EQ(s.port(), 9102);
+    }
+    cluster->RecordLatency(s, 1ms);
+  }
+}
+
+TEST(ClusterTest, PolicyNamesAreTheNamesCreateAccepts) {
+  const std::vector<std::string> names = Cluster::PolicyNames();
+  EXPECT_NE(std::find(names.begin(), names.end(), "thermal"), names.end());
+  for (const std::string& name : names) {
+    EXPECT_TRUE(Cluster::Create(Servers(2), {.policy = name}).has_value()) << name;
+  }
 }
 
 TEST(ClusterTest, DrainedServerIsNeverPickedAndEnableRestoresIt) {

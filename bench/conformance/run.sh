@@ -5,6 +5,7 @@
 #   bench/conformance/run.sh [BUILD_DIR]
 # env: PROXIES="huddle haproxy nginx"  OUT=/tmp/dir (raw TSV per proxy)
 #      DOC=docs/benchmarks/conformance.md (the table is written between its table markers)
+#      NO_BUILD=1 (use the binaries already in BUILD_DIR)
 # Every process it starts is stopped by its PID.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,7 +16,7 @@ DOC=${DOC:-$root/docs/benchmarks/conformance.md}
 UPSTREAM_PORT=${UPSTREAM_PORT:-9390}
 mkdir -p "$OUT"
 
-cmake --build "$build" --target conformance_runner huddle >/dev/null
+[[ -n ${NO_BUILD:-} ]] || cmake --build "$build" --target conformance_runner huddle >/dev/null
 RUNNER="$build/tests/conformance/conformance_runner"
 HUDDLE="$build/apps/huddle/huddle"
 VECTORS=("$root/tests/conformance/request_vectors.txt" "$root/tests/conformance/response_vectors.txt")

@@ -26,6 +26,19 @@ constexpr int kExtraWaitMs = 200;
 // After the upstream's script ran: lets a proxy see bytes or EOF on its idle connection before
 // the next request (as it would when the next request comes a moment later).
 constexpr auto kSettle = std::chrono::milliseconds(50);
+// A script that sends bytes after a complete response: a proxy that watches its idle connections
+// closes this one; the next request waits for that close (an event, not a sleep) up to this long.
+constexpr int kIdleCloseWaitMs = 2000;
+
+// True when the script sends bytes after a pause (after the response is complete).
+bool SendsAfterPause(const std::vector<ScriptStep>& steps) {
+  bool paused = false;
+  for (const ScriptStep& s : steps) {
+    if (s.kind == ScriptStep::Kind::kPause) paused = true;
+    if (s.kind == ScriptStep::Kind::kSend && paused) return true;
+  }
+  return false;
+}
 
 class RawClient {
  public:
@@ -315,7 +328,8 @@ VectorResult RunResponseVector(const Vector& v, uint16_t port, RecordingUpstream
   VectorResult result;
   upstream.CloseAll();
   const std::string target = "/script-" + v.id;
-  upstream.SetScript(target, ParseScript(v.bytes));
+  const std::vector<ScriptStep> steps = ParseScript(v.bytes);
+  upstream.SetScript(target, steps);
   const bool head = v.method == "HEAD";
   RawClient c(port);
   if (!c.connected()) return {"none", false, "cannot connect to the proxy"};
@@ -348,6 +362,7 @@ VectorResult RunResponseVector(const Vector& v, uint16_t port, RecordingUpstream
                                   (v.expect.size() > 1 ? " (or another alternative)" : ""));
   }
   upstream.WaitScriptDone(kExpectWaitMs);
+  if (SendsAfterPause(steps)) upstream.WaitScriptConnectionClosed(kIdleCloseWaitMs);
   std::this_thread::sleep_for(kSettle);
   const bool kept_open = complete && !read.eof && read.error.empty() &&
                          read.responses.front().Value("connection") != "close";

@@ -179,6 +179,11 @@ void RecordingUpstream::Serve(Connection& c) {
   }
   if (c.fd >= 0) ::close(c.fd);
   c.fd = -1;
+  {
+    std::lock_guard lock(mu_);
+    if (script_connection_ == c.id) script_connection_closed_ = true;
+  }
+  script_cv_.notify_all();
 }
 
 bool RecordingUpstream::Answer(Connection& c, const RecordedRequest& r) {
@@ -192,6 +197,7 @@ bool RecordingUpstream::Answer(Connection& c, const RecordedRequest& r) {
     std::lock_guard lock(mu_);
     if (script_armed_ && r.message.target.rfind(script_prefix_, 0) == 0) {
       script_armed_ = false;
+      script_connection_ = c.id;
       steps.swap(script_);
     }
   }
@@ -237,12 +243,20 @@ void RecordingUpstream::SetScript(std::string target_prefix, std::vector<ScriptS
   script_ = std::move(steps);
   script_armed_ = true;
   script_done_ = false;
+  script_connection_ = 0;
+  script_connection_closed_ = false;
 }
 
 bool RecordingUpstream::WaitScriptDone(int timeout_ms) {
   std::unique_lock lock(mu_);
   return script_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
                              [this] { return script_done_; });
+}
+
+bool RecordingUpstream::WaitScriptConnectionClosed(int timeout_ms) {
+  std::unique_lock lock(mu_);
+  return script_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                             [this] { return script_connection_closed_; });
 }
 
 size_t RecordingUpstream::RequestCount() const {

@@ -59,6 +59,9 @@ class RecordingUpstream {
   void SetScript(std::string target_prefix, std::vector<ScriptStep> steps);
   // Waits until the script ran to its end; false after `timeout_ms`.
   bool WaitScriptDone(int timeout_ms);
+  // Waits until the connection that ran the script is closed (by either side); false after
+  // `timeout_ms`.
+  bool WaitScriptConnectionClosed(int timeout_ms);
 
   size_t RequestCount() const;
   std::vector<RecordedRequest> RequestsFrom(size_t first) const;  // by position in the log
@@ -93,6 +96,8 @@ class RecordingUpstream {
   std::vector<ScriptStep> script_;                        // guarded by mu_
   bool script_armed_ = false;                             // guarded by mu_
   bool script_done_ = false;                              // guarded by mu_
+  uint64_t script_connection_ = 0;                        // guarded by mu_
+  bool script_connection_closed_ = false;                 // guarded by mu_
 };
 
 }  // namespace huddle::conformance

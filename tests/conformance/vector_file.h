@@ -9,7 +9,9 @@
 //   fwd-body / fwd-header (name=value) / fwd-no-header (name) / fwd-target: checks on the first
 //            request the upstream received (when the verdict forwarded it)
 //   no-interim: yes -> no 1xx may reach the client;  method: GET or HEAD (response vectors)
-//   skip:    one-line reason (a known bug the lead is fixing); the CTest test skips the vector
+//   skip:    one-line reason (a known bug being fixed); the CTest test still runs the vector,
+//            reports it skipped while it fails, and fails once it passes (delete the line then)
+// Values are trimmed at the end: write a trailing space as \x20.
 #include <string>
 #include <vector>
 

@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libpq-dev libssl-dev postgresql
   python3 gnuplot-nox chromium
   python3-dev pybind11-dev python3-pybind11 python3-pytest
+  haproxy nginx-light
 )
 # Node.js builds the dashboard. Machines that already have node and npm (for example from
 # NodeSource, whose nodejs conflicts with Debian's npm) keep theirs.

@@ -393,7 +393,8 @@ Task<bool> ClientSession::Forward() {
     }
     request_body = BodyFraming::Length(*cl);
   }
-  const bool upgrade = parser.upgrade();
+  // An Upgrade in an HTTP/1.0 request is ignored (RFC 9110 7.8): forwarded as a plain request.
+  const bool upgrade = parser.upgrade() && req.version() >= 11;
   // Answer 100-continue ourselves: the body then flows without waiting for the backend.
   if (request_body.kind() != BodyFraming::Kind::kNone && in_.size() == 0 &&
       req.find(http::field::expect) != req.end()) {
@@ -660,6 +661,14 @@ Task<bool> ClientSession::Forward() {
     }
 
     const int status = static_cast<int>(rp->get().result_int());
+    if (status == 101 && !upgrade) {
+      // A switch of protocols nobody asked for: the upstream is broken; never relayed.
+      finish(Outcome::Failure(Now() - attempt_start, FailureKind::kReset));
+      CloseSocket(up->socket);
+      final_status = 502;
+      final_body = "upstream switched protocols unasked\n";
+      break;
+    }
     const bool gateway = status == 502 || status == 503 || status == 504;
     if (status >= 500 && !sent_request_body && may_retry(false, gateway || cc.retries.on_5xx)) {
       finish(Outcome::Success(Now() - attempt_start, status));

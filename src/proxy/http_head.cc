@@ -17,32 +17,32 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// Header names listed in the Connection header(s), without allocation (at most 8 kept; any more
-// are treated as hop-by-hop only if they are standard hop-by-hop names).
-struct ConnectionTokens {
-  std::array<std::string_view, 8> names{};
-  size_t count = 0;
-
-  template <typename Fields>
-  explicit ConnectionTokens(const Fields& fields) {
-    for (auto it = fields.find(http::field::connection);
-         it != fields.end() && it->name() == http::field::connection; ++it) {
+// Header names listed in the Connection header(s): every token of every Connection field, read
+// in place (no allocation, no limit on their number).
+template <typename Fields>
+class ConnectionTokens {
+ public:
+  explicit ConnectionTokens(const Fields& fields) : fields_(fields) {
+    any_ = fields.find(http::field::connection) != fields.end();
+  }
+  bool Contains(std::string_view name) const {
+    if (!any_) return false;
+    for (auto it = fields_.find(http::field::connection);
+         it != fields_.end() && it->name() == http::field::connection; ++it) {
       std::string_view v = it->value();
       while (!v.empty()) {
         const size_t comma = v.find(',');
-        const std::string_view token = Trim(v.substr(0, comma));
-        if (!token.empty() && count < names.size()) names[count++] = token;
+        if (EqualsNoCase(Trim(v.substr(0, comma)), name)) return true;
         if (comma == std::string_view::npos) break;
         v.remove_prefix(comma + 1);
       }
     }
-  }
-  bool Contains(std::string_view name) const {
-    for (size_t i = 0; i < count; ++i) {
-      if (EqualsNoCase(names[i], name)) return true;
-    }
     return false;
   }
+
+ private:
+  const Fields& fields_;
+  bool any_ = false;
 };
 
 bool IsHopByHop(http::field f) {
@@ -115,6 +115,9 @@ void AppendField(std::string& out, std::string_view name, std::string_view value
 }  // namespace
 
 bool ValidHost(std::string_view host) {
+  // A comma is a sub-delim, so "a,b" is a reg-name by RFC 3986; as a Host it is a list of two
+  // hosts (two Host fields folded), which RFC 9112 3.2 refuses.
+  if (host.find(',') != std::string_view::npos) return false;
   size_t i = 0;
   if (!host.empty() && host.front() == '[') {
     const size_t close = host.find(']');
@@ -224,6 +227,12 @@ bool IsIdempotent(http::verb method) {
 HeadVerdict CheckRequestHead(const RequestHeader& head, std::string_view raw_head,
                              const HeadLimits& limits) {
   if (head.target().size() > limits.max_uri_bytes) return {414, "uri too long"};
+  for (const char c : head.target()) {
+    // RFC 3986 allows only visible ASCII; other octets must be percent-encoded.
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      return {400, "invalid request target"};
+    }
+  }
   if (!SplitTarget(head.target(), head.method())) return {400, "invalid request target"};
   // obs-fold: a header line that starts with SP or HTAB (RFC 9112 5.2: reject).
   for (size_t i = raw_head.find("\r\n"); i != std::string_view::npos;
@@ -307,7 +316,7 @@ void AppendUpstreamHead(std::string& out, const RequestHeader& head, const Forwa
       }
       if (EqualsNoCase(n, "x-forwarded-proto")) continue;
     }
-    if (tokens.count > 0 && tokens.Contains(n)) continue;
+    if (tokens.Contains(n)) continue;
     if (!have_id && EqualsNoCase(n, info.request_id_header)) have_id = true;
     AppendField(out, n, f.value());
   }
@@ -350,7 +359,7 @@ void AppendClientHead(std::string& out, const ResponseHeader& head, const Client
   for (const auto& f : head) {
     if (IsHopByHop(f.name()) || f.name() == http::field::content_length) continue;
     const std::string_view n = f.name_string();
-    if (tokens.count > 0 && tokens.Contains(n)) continue;
+    if (tokens.Contains(n)) continue;
     AppendField(out, n, f.value());
   }
   if (framing.chunked) {

@@ -32,10 +32,10 @@ double Metric(const std::string& text, const std::string& series) {
   return std::stod(text.substr(at + series.size() + 2));
 }
 
-// Waits (bounded, 3 s) until `done` holds; the proxy's threads make progress meanwhile.
+// Waits (bounded, 10 s: a loaded machine is slow, a broken proxy never) until `done` holds.
 template <typename F>
 bool WaitFor(F done) {
-  for (int i = 0; i < 300; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

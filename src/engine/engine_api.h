@@ -32,6 +32,9 @@ class EngineApi {
   common::AdminResponse Handle(const common::AdminRequest& request, core::TimePoint now,
                                double wall_offset_s);
 
+  // Replaces the token (a proxy reload); same thread as Handle().
+  void SetToken(std::string token) { token_ = std::move(token); }
+
   // Called after a tick run through /api/v1/runtime/step (the runtime broadcasts and actuates).
   void set_on_step(std::function<void(const TickReport&)> on_step) {
     on_step_ = std::move(on_step);

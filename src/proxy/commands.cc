@@ -93,6 +93,7 @@ int RunProxyCommand(int argc, char** argv) {
       if (auto r = server.Reload(*next); !r) {
         std::fprintf(stderr, "huddle proxy: reload rejected: %s\n", r.error().message.c_str());
       } else {
+        config = std::move(next);  // drain_timeout and the rest as reloaded
         std::fprintf(stderr, "huddle proxy: configuration reloaded\n");
       }
       continue;

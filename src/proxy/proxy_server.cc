@@ -17,6 +17,7 @@
 #include "engine/engine_json.h"
 #include "proxy/asio_types.h"
 #include "proxy/cluster_view.h"
+#include "proxy/config_reload.h"
 #include "proxy/listener_stats.h"
 #include "proxy/shed_adaptive_limit.h"
 #include "proxy/worker.h"
@@ -80,6 +81,7 @@ core::ClusterBrainOptions BrainOptions(const ClusterConfig& c, uint64_t seed) {
   o.health_check.path = c.health_check.path;
   o.outlier_detection = c.outlier_detection;
   if (auto parsed = core::OutlierDetectionOptions::Parse(c.outlier_options)) o.outlier = *parsed;
+  if (auto parsed = core::SlowStartOptions::Parse(c.slow_start_options)) o.slow_start = *parsed;
   o.panic_threshold_percent = c.panic_threshold_percent;
   o.seed = seed;
   return o;
@@ -226,28 +228,29 @@ class ProxyServer::Control {
     return result.get();
   }
 
+  // Every key is applied here or refused by KeysNeedingRestart (config_reload.h lists both).
   core::Result<void> Reload(const ProxyConfig& next) {
-    if (next.listeners.size() != config_.listeners.size() ||
-        next.clusters.size() != config_.clusters.size()) {
-      return core::Fail("reload: listeners and clusters cannot be added or removed (restart)");
-    }
-    for (size_t l = 0; l < next.listeners.size(); ++l) {
-      const ListenerConfig& a = next.listeners[l];
-      const ListenerConfig& b = config_.listeners[l];
-      if (a.name != b.name || a.address.ToString() != b.address.ToString() ||
-          a.cluster != b.cluster) {
-        return core::Fail("reload: listener '" + a.name +
-                          "' changed its address or cluster (restart)");
-      }
-    }
-    for (size_t i = 0; i < next.clusters.size(); ++i) {
-      if (next.clusters[i].name != config_.clusters[i].name) {
-        return core::Fail("reload: cluster names/order changed (restart)");
-      }
+    if (std::vector<std::string> keys = KeysNeedingRestart(config_, next); !keys.empty()) {
+      std::string list;
+      for (const std::string& k : keys) list += (list.empty() ? "" : "; ") + k;
+      return core::Fail("reload refused, the old config stays; these keys need a restart: " +
+                        list);
     }
     return OnControl([&]() -> core::Result<void> {
       for (size_t i = 0; i < next.clusters.size(); ++i)
         ApplyCluster(clusters_[i], next.clusters[i]);
+      for (size_t l = 0; l < next.listeners.size(); ++l) {
+        for (auto& w : workers_) {
+          Worker* worker = w.get();
+          worker->Post([worker, l, lc = next.listeners[l]] { worker->SetListenerLimits(l, lc); });
+        }
+      }
+      if (admin_) admin_->SetToken(next.admin.token);
+      if (engine_api_) engine_api_->SetToken(next.admin.token);
+      config_.admin.token = next.admin.token;
+      config_.drain_timeout = next.drain_timeout;
+      config_.listeners = next.listeners;
+      config_.clusters = next.clusters;
       Event("", "", "reload", "configuration reloaded");
       return {};
     });
@@ -460,8 +463,7 @@ class ProxyServer::Control {
         } else if (action == "enable") {
           r = c.brain->SetDraining(*b, false);
         } else if (action == "weight") {
-          if (!(value > 0)) return core::Fail("weight must be > 0");
-          r = c.brain->SetWeight(*b, value);
+          r = c.brain->SetWeight(*b, value);  // refuses a weight out of range (1e308, NaN)
         } else {
           return core::Fail("unknown action '" + action + "' (drain, enable, weight)");
         }
@@ -1000,11 +1002,7 @@ core::Result<void> ProxyServer::Start() {
 
 core::Result<void> ProxyServer::Reload(const ProxyConfig& next) {
   core::Result<void> r = control_->Reload(next);
-  if (r) {
-    const AdminConfig admin = config_.admin;
-    config_ = next;
-    config_.admin = admin;
-  }
+  if (r) config_ = next;
   return r;
 }
 

@@ -104,7 +104,8 @@ std::vector<std::string> Cells(const std::string& row) {
 
 // Reads every key table (header "| key | default | meaning |") of the document. A table under
 // a heading this test does not know fails the test: a new section must say where it lives.
-std::vector<DocumentedKey> DocumentedKeys(const std::string& doc, std::vector<std::string>& errors) {
+std::vector<DocumentedKey> DocumentedKeys(const std::string& doc,
+                                          std::vector<std::string>& errors) {
   std::vector<DocumentedKey> keys;
   std::istringstream in(doc);
   std::string line, heading;
@@ -192,8 +193,7 @@ TEST(DocumentedKeysTest, EveryKeyInDocsConfigIsAccepted) {
   ASSERT_GT(keys.size(), 90u);
   size_t with_default = 0;
   for (const DocumentedKey& k : keys) {
-    SCOPED_TRACE("docs/config.md:" + std::to_string(k.line) + " " + k.section + " '" + k.key +
-                 "'");
+    SCOPED_TRACE("docs/config.md:" + std::to_string(k.line) + " " + k.section + " '" + k.key + "'");
     const std::string value = k.default_value.value_or("{}");
     const std::string yaml = WithKey(k, value);
     core::Result<proxy::ProxyConfig> c = proxy::ParseConfig(yaml, "documented.yaml");
@@ -337,8 +337,7 @@ TEST(ExamplesTest, EngineScrapeRefusesAPercentileMappingWithAHole) {
                                      "scrape.yaml");
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("scrape.yaml:6:"), std::string::npos) << c.error().message;
-  EXPECT_NE(c.error().message.find("latency_p95 is not"), std::string::npos)
-      << c.error().message;
+  EXPECT_NE(c.error().message.find("latency_p95 is not"), std::string::npos) << c.error().message;
 }
 
 }  // namespace

@@ -101,7 +101,8 @@ clusters:
       {"listeners[web].address", [](ProxyConfig& c) { c.listeners[0].address.port = 1; }},
       {"listeners[web].backlog", [](ProxyConfig& c) { c.listeners[0].backlog = 1; }},
       {"listeners: 1 -> 2", [](ProxyConfig& c) { c.listeners.push_back(c.listeners[0]); }},
-      {"clusters[app].health_check.rise", [](ProxyConfig& c) { c.clusters[0].health_check.rise = 5; }},
+      {"clusters[app].health_check.rise",
+       [](ProxyConfig& c) { c.clusters[0].health_check.rise = 5; }},
       {"clusters[app].outlier_detection",
        [](ProxyConfig& c) { c.clusters[0].outlier_options["interval"] = "1s"; }},
       {"clusters[app].slow_start",
@@ -128,8 +129,8 @@ TEST(ProxyAdminWeightTest, OutOfRangeWeightsAreRefusedAtRuntime) {
     EXPECT_FALSE(f.server().BackendAction("app", "u0", "weight", w)) << w;
   }
   EXPECT_TRUE(f.server().BackendAction("app", "u0", "weight", 1e6));
-  const HttpResponse r = Post(f.admin_port(), "/api/v1/clusters/app/backends/u0/weight",
-                              "{\"weight\": 1e308}");
+  const HttpResponse r =
+      Post(f.admin_port(), "/api/v1/clusters/app/backends/u0/weight", "{\"weight\": 1e308}");
   EXPECT_GE(r.status, 400);
   EXPECT_LT(r.status, 500);
   const nlohmann::json j = nlohmann::json::parse(f.server().ClustersJson());

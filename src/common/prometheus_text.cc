@@ -108,7 +108,7 @@ void PrometheusText::Append(std::string_view family, const Labels& labels, std::
   FamilyData& f = Find(family);
   std::string& out = f.samples;
   out += f.name;
-  out += Sanitize(suffix, false);
+  if (!suffix.empty()) out += Sanitize(suffix, false);
   if (!labels.empty()) {
     out.push_back('{');
     bool first = true;

@@ -131,8 +131,8 @@ clusters:
 
 constexpr const char* kTwoListeners = R"(admin: { address: ADMIN }
 listeners:
-  - { name: a, address: FIRST, cluster: app }
-  - { name: b, address: SECOND, cluster: app }
+  - { name: a, address: "FIRST", cluster: app }
+  - { name: b, address: "SECOND", cluster: app }
 clusters:
   - name: app
     backends: [ { address: 127.0.0.1:9001 } ]

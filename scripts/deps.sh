@@ -11,6 +11,8 @@ packages=(
   python3 gnuplot-nox chromium
   python3-dev pybind11-dev python3-pybind11 python3-pytest
   haproxy nginx-light
+  # promtool (Debian ships it in the server's package): the metrics tests check every /metrics.
+  prometheus
 )
 # Node.js builds the dashboard. Machines that already have node and npm (for example from
 # NodeSource, whose nodejs conflicts with Debian's npm) keep theirs.

@@ -42,6 +42,7 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
   size_t websocket_clients() const { return client_count_.load(std::memory_order_relaxed); }
+  void SetToken(std::string token) { token_ = std::move(token); }
 
   core::Result<uint16_t> Listen(const HostPort& address) {
     boost::system::error_code ec;
@@ -194,6 +195,8 @@ AdminHttpServer::AdminHttpServer(asio::io_context& io, AdminHandler handler, std
 AdminHttpServer::AdminHttpServer(asio::io_context& io, AdminHandler handler, std::string token,
                                  AdminHttpOptions options)
     : impl_(std::make_shared<Impl>(io, std::move(handler), std::move(token), std::move(options))) {}
+
+void AdminHttpServer::SetToken(std::string token) { impl_->SetToken(std::move(token)); }
 
 void AdminHttpServer::Broadcast(std::string message) { impl_->Broadcast(std::move(message)); }
 

@@ -53,6 +53,9 @@ class AdminHttpServer {
   // Binds and starts accepting (from the io_context's thread or before it runs).
   core::Result<uint16_t> Listen(const HostPort& address);
   void Close();
+  // Replaces the bearer token (a reload); from the io_context's thread. Requests already
+  // authorised finish; every later request is checked against the new token.
+  void SetToken(std::string token);
   // Sends `message` to every WebSocket client (see AdminHttpOptions). Thread-safe: posts to the
   // io_context.
   void Broadcast(std::string message);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace huddle::common {
@@ -160,15 +161,42 @@ void YamlObject::Finish() {
   }
 }
 
+void ReportDuplicateKeys(const YAML::Node& node, ConfigDiagnostics& diag) {
+  if (node.IsSequence()) {
+    for (const YAML::Node& child : node) ReportDuplicateKeys(child, diag);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, YAML::Mark> seen;
+  for (const auto& kv : node) {
+    if (kv.first.IsScalar()) {
+      const std::string& key = kv.first.Scalar();
+      const YAML::Mark mark = kv.first.Mark();
+      auto [it, fresh] = seen.emplace(key, mark);
+      if (!fresh) {
+        diag.Add(mark.line, mark.column,
+                 "duplicate key '" + key + "' (first at line " +
+                     std::to_string(it->second.line + 1) + "); a key may appear once");
+      }
+    }
+    ReportDuplicateKeys(kv.second, diag);
+  }
+}
+
 namespace {
 
 std::optional<YAML::Node> Load(const std::string& text, ConfigDiagnostics& diag) {
+  YAML::Node root;
   try {
-    return YAML::Load(text);
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     diag.Add(e.mark.line, e.mark.column, e.msg);
     return std::nullopt;
   }
+  // yaml-cpp keeps both entries of a repeated key and lookups see the first: the second would
+  // be ignored without a word.
+  ReportDuplicateKeys(root, diag);
+  return root;
 }
 
 }  // namespace

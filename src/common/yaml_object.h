@@ -61,7 +61,12 @@ class YamlObject {
   bool valid_ = true;
 };
 
+// Reports every key that appears twice in one mapping, at any depth, with the line of the repeat
+// (YAML forbids it; yaml-cpp accepts it and lookups see only the first).
+void ReportDuplicateKeys(const YAML::Node& node, ConfigDiagnostics& diag);
+
 // Loads a YAML file or string; a syntax error is reported with its line and yields nullopt.
+// Duplicate keys are reported too (the node is still returned, so other problems show as well).
 std::optional<YAML::Node> LoadYamlFile(const std::string& path, ConfigDiagnostics& diag);
 std::optional<YAML::Node> LoadYamlString(const std::string& text, ConfigDiagnostics& diag);
 

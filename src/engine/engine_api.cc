@@ -1,9 +1,8 @@
 #include "engine/engine_api.h"
 
-#include <fmt/format.h>
-
 #include <nlohmann/json.hpp>
 
+#include "common/prometheus_text.h"
 #include "engine/engine_json.h"
 
 namespace huddle::engine {
@@ -189,11 +188,18 @@ AdminResponse EngineApi::Handle(const AdminRequest& r, core::TimePoint now, doub
 }
 
 AdminResponse EngineApi::Metrics() const {
+  common::PrometheusText m;
+  AppendMetrics(m);
+  return {200, "text/plain; version=0.0.4; charset=utf-8", m.Text()};
+}
+
+void EngineApi::AppendMetrics(common::PrometheusText& m) const {
+  using common::PrometheusText;
   std::lock_guard lock(mutex_);
   const EngineCounters& c = engine_.counters();
-  std::string out;
   auto counter = [&](const char* name, const char* help, uint64_t v) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+    m.Family(name, PrometheusText::kCounter, help);
+    m.Sample(name, {}, v);
   };
   counter("huddle_engine_points_accepted_total", "Telemetry points recorded.", c.points_accepted);
   counter("huddle_engine_points_rejected_total", "Telemetry points with an invalid field.",
@@ -207,31 +213,43 @@ AdminResponse EngineApi::Metrics() const {
   counter("huddle_engine_ticks_total", "Engine ticks.", c.ticks);
   counter("huddle_engine_events_total", "Risk events emitted.", c.events);
   counter("huddle_engine_directives_total", "Autopilot directives journaled.", c.directives);
-  out += fmt::format(
-      "# HELP huddle_engine_services Services tracked.\n# TYPE huddle_engine_services "
-      "gauge\nhuddle_engine_services {}\n",
-      engine_.services().size());
-  const std::pair<const char*, double ServiceView::*> gauges[] = {
-      {"huddle_engine_service_rho", &ServiceView::rho},
-      {"huddle_engine_service_request_rate", &ServiceView::request_rate},
-      {"huddle_engine_service_forecast_rps", &ServiceView::forecast_rps},
-      {"huddle_engine_service_saturation_probability", &ServiceView::saturation_probability},
-      {"huddle_engine_service_admit_probability", &ServiceView::admit_probability},
-      {"huddle_engine_service_p99_predicted_ms", &ServiceView::p99_predicted_ms},
-      {"huddle_engine_service_mape", &ServiceView::mape}};
-  for (const auto& [name, field] : gauges) {
-    out += fmt::format("# TYPE {} gauge\n", name);
+  m.Family("huddle_engine_services", PrometheusText::kGauge, "Services tracked.");
+  m.Sample("huddle_engine_services", {}, engine_.services().size());
+  struct Gauge {
+    const char* name;
+    const char* help;
+    double ServiceView::*field;
+  };
+  const Gauge gauges[] = {
+      {"huddle_engine_service_rho", "Utilisation per replica (0..1).", &ServiceView::rho},
+      {"huddle_engine_service_request_rate", "Requests per second.", &ServiceView::request_rate},
+      {"huddle_engine_service_forecast_rps", "Forecast requests per second at the horizon.",
+       &ServiceView::forecast_rps},
+      {"huddle_engine_service_saturation_probability",
+       "Probability of saturation within the horizon.", &ServiceView::saturation_probability},
+      {"huddle_engine_service_admit_probability", "Share of requests admitted.",
+       &ServiceView::admit_probability},
+      {"huddle_engine_service_mape", "Forecast error (mean absolute percentage).",
+       &ServiceView::mape}};
+  for (const Gauge& g : gauges) {
+    m.Family(g.name, PrometheusText::kGauge, g.help);
     for (const ServiceView& v : engine_.services()) {
-      const double x = v.*field;
-      out += fmt::format("{}{{service=\"{}\"}} {}\n", name, v.id, std::isfinite(x) ? x : 0.0);
+      // Unknown values (NaN) are written as NaN, which Prometheus stores as such.
+      m.Sample(g.name, {{"service", v.id}}, v.*g.field);
     }
   }
-  out += "# TYPE huddle_engine_service_target_replicas gauge\n";
+  // Seconds, the base unit Prometheus expects (promtool refuses an "_ms" name).
+  m.Family("huddle_engine_service_p99_predicted_seconds", PrometheusText::kGauge,
+           "Predicted p99 latency.");
   for (const ServiceView& v : engine_.services()) {
-    out += fmt::format("huddle_engine_service_target_replicas{{service=\"{}\"}} {}\n", v.id,
-                       v.target_replicas);
+    m.Sample("huddle_engine_service_p99_predicted_seconds", {{"service", v.id}},
+             v.p99_predicted_ms / 1000.0);
   }
-  return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(out)};
+  m.Family("huddle_engine_service_target_replicas", PrometheusText::kGauge,
+           "Replicas the autopilot asks for.");
+  for (const ServiceView& v : engine_.services()) {
+    m.Sample("huddle_engine_service_target_replicas", {{"service", v.id}}, v.target_replicas);
+  }
 }
 
 }  // namespace huddle::engine

@@ -7,6 +7,10 @@
 #include "core/time.h"
 #include "engine/engine.h"
 
+namespace huddle::common {
+class PrometheusText;
+}
+
 namespace huddle::engine {
 
 // The engine's HTTP API as a pure request handler (no I/O): the server passes each request with
@@ -31,6 +35,13 @@ class EngineApi {
 
   common::AdminResponse Handle(const common::AdminRequest& request, core::TimePoint now,
                                double wall_offset_s);
+
+  // The engine's counters and per-service gauges (GET /metrics), for a caller that serves them
+  // beside its own families (the proxy's /metrics). Takes the engine mutex.
+  void AppendMetrics(common::PrometheusText& m) const;
+
+  // Replaces the token (a proxy reload); same thread as Handle().
+  void SetToken(std::string token) { token_ = std::move(token); }
 
   // Called after a tick run through /api/v1/runtime/step (the runtime broadcasts and actuates).
   void set_on_step(std::function<void(const TickReport&)> on_step) {

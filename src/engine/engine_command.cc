@@ -2,7 +2,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "common/admin_http_server.h"
+#include "common/signals.h"
 #include "engine/actuator.h"
 #include "engine/commands.h"
 #include "engine/engine.h"
@@ -22,9 +22,6 @@
 
 namespace huddle::engine {
 namespace {
-
-volatile std::sig_atomic_t g_stop = 0;
-void OnSignal(int) { g_stop = 1; }
 
 double WallNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -69,6 +66,8 @@ int RunEngineCommand(int argc, char** argv) {
     }
   }
   if (path.empty()) return std::fputs(kUsage, stderr), 2;
+  // Before any thread starts (the HTTP thread, the store's): SIGINT/SIGTERM stop the loop below.
+  common::BlockControlSignals();
   auto config = LoadEngineConfig(path);
   if (!config) {
     std::fprintf(stderr, "%s\n", config.error().message.c_str());
@@ -149,8 +148,6 @@ int RunEngineCommand(int argc, char** argv) {
   });
   auto guard = boost::asio::make_work_guard(io);
   std::thread io_thread([&] { io.run(); });
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   std::fprintf(stderr, "huddle engine: listening on %s:%u (tick %.3g s, %zu scrape targets%s)\n",
                config->listen.host.c_str(), *port, core::ToSeconds(config->engine.tick),
                config->targets.size(), store ? ", storage on" : "");
@@ -160,10 +157,24 @@ int RunEngineCommand(int argc, char** argv) {
   const auto started = SteadyNow();
   auto next_tick = started;
   auto next_persist = started + config->persist_interval;
-  while (!g_stop && (run_for == core::Duration::zero() || SteadyNow() - started < run_for)) {
-    std::this_thread::sleep_until(std::chrono::steady_clock::time_point(
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-            next_tick.time_since_epoch())));
+  bool stop = false;
+  while (!stop && (run_for == core::Duration::zero() || SteadyNow() - started < run_for)) {
+    // Sleep until the tick, woken by a stop signal; the engine has no reload, so a SIGHUP is
+    // told as such instead of being taken for one.
+    for (core::Duration left = next_tick - SteadyNow(); left > core::Duration::zero();
+         left = next_tick - SteadyNow()) {
+      const common::ControlSignal sig = common::WaitForControlSignal(left);
+      if (sig == common::ControlSignal::kStop) {
+        stop = true;
+        break;
+      }
+      if (sig == common::ControlSignal::kReload) {
+        std::fprintf(stderr,
+                     "huddle engine: SIGHUP ignored: the engine does not reload its "
+                     "config (restart it)\n");
+      }
+    }
+    if (stop) break;
     next_tick += config->engine.tick;
     const core::TimePoint now = SteadyNow();
     const double wall = WallNow();

@@ -96,6 +96,21 @@ void ReadTargets(const YAML::Node& list, common::ConfigDiagnostics& diag, Engine
         m.Finish();
         target.fields.emplace(field, std::move(mapping));
       }
+      // An unmapped percentile reads as 0, and the engine refuses a point whose percentiles
+      // are out of order: a mapped percentile needs every higher one mapped, or every scrape of
+      // the target would be rejected.
+      const char* percentiles[] = {"latency_p50", "latency_p95", "latency_p99"};
+      for (size_t p = 0; p < 2; ++p) {
+        if (!target.fields.contains(percentiles[p])) continue;
+        for (size_t q = p + 1; q < 3; ++q) {
+          if (!target.fields.contains(percentiles[q])) {
+            t.ErrorAt(fields, std::string("scrape target: ") + percentiles[p] + " is mapped but " +
+                                  percentiles[q] +
+                                  " is not; an unmapped percentile reads as 0 and every point "
+                                  "would fail the p50 <= p95 <= p99 check");
+          }
+        }
+      }
     }
     t.Finish();
     c.targets.push_back(std::move(target));

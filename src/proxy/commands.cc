@@ -1,33 +1,16 @@
 #include "proxy/commands.h"
 
-#include <pthread.h>
-
 #include <CLI/CLI.hpp>
-#include <csignal>
 #include <cstdio>
 #include <thread>
 
 #include "common/fd_limit.h"
+#include "common/signals.h"
 #include "proxy/config.h"
 #include "proxy/proxy_server.h"
 #include "proxy/upstream_server.h"
 
 namespace huddle::proxy {
-namespace {
-
-// Blocks the signals we handle in every thread started after this call; the main thread then
-// takes them with sigwait (no async-signal-safety puzzles).
-sigset_t BlockSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-}  // namespace
 
 int RunCheckCommand(int argc, char** argv) {
   CLI::App app{"Validate a huddle proxy config without starting it", "huddle check"};
@@ -87,7 +70,7 @@ int RunProxyCommand(int argc, char** argv) {
   }
   if (threads >= 0) config->threads = threads;
   WarnIfFileLimitTooLow(*config);
-  const sigset_t signals = BlockSignals();
+  common::BlockControlSignals();  // before the server starts its threads
   ProxyServer server(*config);
   if (auto s = server.Start(); !s) {
     std::fprintf(stderr, "huddle proxy: %s\n", s.error().message.c_str());
@@ -103,9 +86,7 @@ int RunProxyCommand(int argc, char** argv) {
                  config->admin.address.host.c_str(), server.admin_port(), server.threads());
   }
   for (;;) {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (sig == SIGHUP) {
+    if (common::WaitForControlSignal() == common::ControlSignal::kReload) {
       core::Result<ProxyConfig> next = LoadConfigFile(file);
       if (!next) {
         std::fprintf(stderr, "huddle proxy: reload rejected:\n%s\n", next.error().message.c_str());
@@ -115,6 +96,7 @@ int RunProxyCommand(int argc, char** argv) {
       if (auto r = server.Reload(*next); !r) {
         std::fprintf(stderr, "huddle proxy: reload rejected: %s\n", r.error().message.c_str());
       } else {
+        config = std::move(next);  // drain_timeout and the rest as reloaded
         std::fprintf(stderr, "huddle proxy: configuration reloaded\n");
       }
       continue;
@@ -173,7 +155,7 @@ int RunUpstreamCommand(int argc, char** argv) {
     }
     options.faults.push_back(*spec);
   }
-  const sigset_t signals = BlockSignals();
+  common::BlockControlSignals();
   UpstreamServer server(options);
   if (auto s = server.Start(); !s) {
     std::fprintf(stderr, "huddle upstream: %s\n", s.error().message.c_str());
@@ -185,8 +167,7 @@ int RunUpstreamCommand(int argc, char** argv) {
     std::fprintf(stderr, "huddle upstream '%s': fault control on http://127.0.0.1:%u/faults\n",
                  options.name.c_str(), server.control_port());
   }
-  int sig = 0;
-  sigwait(&signals, &sig);
+  common::WaitForStopSignal(std::nullopt);
   server.Stop();
   std::fprintf(stderr, "huddle upstream '%s': served %llu request(s)\n", options.name.c_str(),
                static_cast<unsigned long long>(server.served()));

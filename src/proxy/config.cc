@@ -6,6 +6,8 @@
 #include "common/yaml_object.h"
 #include "core/cluster/policy_factory.h"
 #include "core/health/outlier_detection_options.h"
+#include "core/health/slow_start.h"
+#include "core/cluster/cluster_brain.h"
 #include "engine/engine_config.h"
 
 namespace huddle::proxy {
@@ -35,6 +37,25 @@ std::optional<common::HostPort> Address(YamlObject& o, const std::string& key, b
     return std::nullopt;
   }
   return *hp;
+}
+
+// Reads every key of a mapping whose keys a core parser validates (outlier detection, slow
+// start), except `skip`, as scalars; a nested value is an error at its line.
+core::OptionMap DetectorOptions(YamlObject& o, const YAML::Node& node,
+                                const std::set<std::string>& skip) {
+  core::OptionMap out;
+  if (!node.IsMap()) return out;
+  for (const auto& kv : node) {
+    const std::string k = kv.first.as<std::string>();
+    if (skip.contains(k)) continue;
+    const YAML::Node v = o.Child(k);
+    if (!v.IsScalar()) {
+      o.ErrorAt(v, o.where() + ": '" + k + "' must be a single value");
+      continue;
+    }
+    out[k] = v.Scalar();
+  }
+  return out;
 }
 
 void ParseAdmin(const YAML::Node& node, ConfigDiagnostics& diag, AdminConfig& admin) {
@@ -164,7 +185,7 @@ ClusterConfig ParseCluster(const YAML::Node& node, ConfigDiagnostics& diag, size
       BackendConfig bc;
       if (auto a = Address(b, "address", true)) bc.address = *a;
       bc.name = b.String("name", bc.address.ToString());
-      bc.weight = b.Double("weight", 1.0, 1e-6, 1e6);
+      bc.weight = b.Double("weight", 1.0, core::kMinBackendWeight, core::kMaxBackendWeight);
       if (!names.insert(bc.name).second) {
         b.Error(where + ": duplicate backend name '" + bc.name + "'");
       }
@@ -181,14 +202,22 @@ ClusterConfig ParseCluster(const YAML::Node& node, ConfigDiagnostics& diag, size
     } else {
       YamlObject odo(od, diag, where + " outlier_detection");
       c.outlier_detection = odo.Bool("enabled", true);
-      odo.Finish();  // detector options are validated below, by the brain
-      for (const auto& kv : od) {
-        const std::string k = kv.first.as<std::string>();
-        if (k != "enabled" && kv.second.IsScalar()) c.outlier_options[k] = kv.second.Scalar();
-      }
+      // The detector's keys are validated by its own parser (unknown keys included); mark them
+      // read before Finish(), which would otherwise report each as unknown.
+      c.outlier_options = DetectorOptions(odo, od, {"enabled"});
+      odo.Finish();
       if (auto parsed = core::OutlierDetectionOptions::Parse(c.outlier_options); !parsed) {
         odo.ErrorAt(od, where + " outlier_detection: " + parsed.error().message);
       }
+    }
+  }
+  const YAML::Node slow = o.Child("slow_start");
+  if (slow.IsDefined() && !slow.IsNull()) {
+    YamlObject so(slow, diag, where + " slow_start");
+    c.slow_start_options = DetectorOptions(so, slow, {});
+    so.Finish();
+    if (auto parsed = core::SlowStartOptions::Parse(c.slow_start_options); !parsed) {
+      so.ErrorAt(slow, where + " slow_start: " + parsed.error().message);
     }
   }
   const YAML::Node retries = o.Child("retries");
@@ -206,6 +235,41 @@ ClusterConfig ParseCluster(const YAML::Node& node, ConfigDiagnostics& diag, size
       o.Double("panic_threshold_percent", c.panic_threshold_percent, 0, 100);
   o.Finish();
   return c;
+}
+
+}  // namespace
+
+namespace {
+
+// Two sockets that would take the same connections: the same port (not 0, which picks a free
+// one) on the same host, or on the same port where either side listens on every interface.
+bool SameSocket(const common::HostPort& a, const common::HostPort& b) {
+  if (a.port == 0 || a.port != b.port) return false;
+  auto any = [](const std::string& h) { return h == "0.0.0.0" || h == "::" || h.empty(); };
+  return a.host == b.host || any(a.host) || any(b.host);
+}
+
+// Every worker binds its listeners with SO_REUSEPORT, so a second listener on an address already
+// taken would bind too and split its traffic; the admin listener on a listener's port would fail
+// only at start. Both are config errors.
+void CheckAddressConflicts(const ProxyConfig& config, ConfigDiagnostics& diag) {
+  for (size_t i = 0; i < config.listeners.size(); ++i) {
+    const ListenerConfig& l = config.listeners[i];
+    for (size_t j = 0; j < i; ++j) {
+      const ListenerConfig& earlier = config.listeners[j];
+      if (SameSocket(l.address, earlier.address)) {
+        diag.Add(l.line, 0,
+                 "listener '" + l.name + "' address " + l.address.ToString() +
+                     " is already used by listener '" + earlier.name + "' (" +
+                     earlier.address.ToString() + ")");
+      }
+    }
+    if (config.admin.enabled && SameSocket(l.address, config.admin.address)) {
+      diag.Add(l.line, 0,
+               "listener '" + l.name + "' address " + l.address.ToString() +
+                   " is also the admin address " + config.admin.address.ToString());
+    }
+  }
 }
 
 }  // namespace
@@ -231,7 +295,9 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
     config.request_id_header = o.String("request_id_header", config.request_id_header);
     ParseAdmin(o.Child("admin"), diag, config.admin);
     {
-      YamlObject e(o.Child("engine"), diag, "engine");
+      const YAML::Node node = o.Child("engine");
+      if (node.IsDefined() && !node.IsNull()) config.engine.source = YAML::Dump(node);
+      YamlObject e(node, diag, "engine");
       config.engine.enabled = e.Bool("enabled", config.engine.enabled);
       config.engine.shedding = e.Bool("shedding", config.engine.shedding);
       // Embedded, the engine's capacity per replica is a guess from latency (the proxy does not
@@ -247,6 +313,7 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
       // adaptive_concurrency: enabled, and the gradient controller's keys (validated by its
       // own parser, over the proxy's defaults).
       const YAML::Node node = o.Child("adaptive_concurrency");
+      if (node.IsDefined() && !node.IsNull()) config.adaptive_concurrency.source = YAML::Dump(node);
       YamlObject a(node, diag, "adaptive_concurrency");
       config.adaptive_concurrency.enabled = a.Bool("enabled", config.adaptive_concurrency.enabled);
       core::OptionMap keys;
@@ -310,6 +377,7 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
       }
     }
     o.Finish();
+    CheckAddressConflicts(config, diag);
     std::set<std::string> listener_names;
     for (const ListenerConfig& l : config.listeners) {
       if (!listener_names.insert(l.name).second) {

@@ -84,6 +84,8 @@ struct ClusterConfig {
   HealthCheckConfig health_check;
   bool outlier_detection = true;
   core::OptionMap outlier_options;
+  // core::SlowStartOptions keys (window, aggression, min_weight_percent); empty: off.
+  core::OptionMap slow_start_options;
   RetryConfig retries;
   Duration connect_timeout = std::chrono::seconds(1);
   Duration response_timeout = std::chrono::seconds(15);  // dispatch to response headers: 504
@@ -108,6 +110,7 @@ struct ProxyEngineConfig {
   bool enabled = false;
   bool shedding = true;  // apply the engine's admission decision (false: observe only)
   engine::EngineOptions options;
+  std::string source;  // the section as loaded (YAML::Dump), for the reload's comparison
 };
 
 // Load shedding by an adaptive concurrency limit per cluster (docs/config.md,
@@ -119,6 +122,7 @@ struct ProxyEngineConfig {
 struct AdaptiveConcurrencyConfig {
   bool enabled = false;
   core::GradientControllerOptions options = Defaults();
+  std::string source;  // the section as loaded (YAML::Dump), for the reload's comparison
 
   static core::GradientControllerOptions Defaults() {
     core::GradientControllerOptions o;

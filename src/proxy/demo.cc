@@ -1,18 +1,17 @@
 // `huddle demo`: six upstreams with a scripted fault timeline, the proxy in front with the
 // default policy, a bounded built-in load, and a terminal summary every few seconds. Everything
 // runs in this process (threads), so nothing is left behind when it ends.
-#include <pthread.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/signals.h"
 #include "proxy/asio_types.h"
 #include "proxy/commands.h"
 #include "proxy/config.h"
@@ -130,11 +129,7 @@ int RunDemoCommand(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  common::BlockControlSignals();
 
   // The fault timeline scales with the duration (for the default 120 s: u3 5x slow 20-70 s,
   // u5 crashes at 40 s and returns at 80 s).
@@ -209,11 +204,7 @@ int RunDemoCommand(int argc, char** argv) {
   while (Clock::now() < end) {
     const auto left =
         std::min<Clock::duration>(std::chrono::seconds(interval_s), end - Clock::now());
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
-    timespec wait{static_cast<time_t>(secs.count()),
-                  static_cast<long>(
-                      std::chrono::duration_cast<std::chrono::nanoseconds>(left - secs).count())};
-    if (sigtimedwait(&signals, nullptr, &wait) > 0) {
+    if (common::WaitForStopSignal(std::chrono::duration_cast<core::Duration>(left))) {
       interrupted = true;
       break;
     }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/admin_http_server.h"
+#include "common/prometheus_text.h"
 #include "core/cluster/cluster_brain.h"
 #include "core/health/outlier_detection_options.h"
 #include "engine/engine.h"
@@ -17,6 +18,7 @@
 #include "engine/engine_json.h"
 #include "proxy/asio_types.h"
 #include "proxy/cluster_view.h"
+#include "proxy/config_reload.h"
 #include "proxy/listener_stats.h"
 #include "proxy/shed_adaptive_limit.h"
 #include "proxy/worker.h"
@@ -80,22 +82,10 @@ core::ClusterBrainOptions BrainOptions(const ClusterConfig& c, uint64_t seed) {
   o.health_check.path = c.health_check.path;
   o.outlier_detection = c.outlier_detection;
   if (auto parsed = core::OutlierDetectionOptions::Parse(c.outlier_options)) o.outlier = *parsed;
+  if (auto parsed = core::SlowStartOptions::Parse(c.slow_start_options)) o.slow_start = *parsed;
   o.panic_threshold_percent = c.panic_threshold_percent;
   o.seed = seed;
   return o;
-}
-
-std::string Label(const std::string& s) {
-  std::string out;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') out.push_back('\\');
-    if (ch == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out.push_back(ch);
-  }
-  return out;
 }
 
 }  // namespace
@@ -226,28 +216,28 @@ class ProxyServer::Control {
     return result.get();
   }
 
+  // Every key is applied here or refused by KeysNeedingRestart (config_reload.h lists both).
   core::Result<void> Reload(const ProxyConfig& next) {
-    if (next.listeners.size() != config_.listeners.size() ||
-        next.clusters.size() != config_.clusters.size()) {
-      return core::Fail("reload: listeners and clusters cannot be added or removed (restart)");
-    }
-    for (size_t l = 0; l < next.listeners.size(); ++l) {
-      const ListenerConfig& a = next.listeners[l];
-      const ListenerConfig& b = config_.listeners[l];
-      if (a.name != b.name || a.address.ToString() != b.address.ToString() ||
-          a.cluster != b.cluster) {
-        return core::Fail("reload: listener '" + a.name +
-                          "' changed its address or cluster (restart)");
-      }
-    }
-    for (size_t i = 0; i < next.clusters.size(); ++i) {
-      if (next.clusters[i].name != config_.clusters[i].name) {
-        return core::Fail("reload: cluster names/order changed (restart)");
-      }
+    if (std::vector<std::string> keys = KeysNeedingRestart(config_, next); !keys.empty()) {
+      std::string list;
+      for (const std::string& k : keys) list += (list.empty() ? "" : "; ") + k;
+      return core::Fail("reload refused, the old config stays; these keys need a restart: " + list);
     }
     return OnControl([&]() -> core::Result<void> {
       for (size_t i = 0; i < next.clusters.size(); ++i)
         ApplyCluster(clusters_[i], next.clusters[i]);
+      for (size_t l = 0; l < next.listeners.size(); ++l) {
+        for (auto& w : workers_) {
+          Worker* worker = w.get();
+          worker->Post([worker, l, lc = next.listeners[l]] { worker->SetListenerLimits(l, lc); });
+        }
+      }
+      if (admin_) admin_->SetToken(next.admin.token);
+      if (engine_api_) engine_api_->SetToken(next.admin.token);
+      config_.admin.token = next.admin.token;
+      config_.drain_timeout = next.drain_timeout;
+      config_.listeners = next.listeners;
+      config_.clusters = next.clusters;
       Event("", "", "reload", "configuration reloaded");
       return {};
     });
@@ -311,129 +301,154 @@ class ProxyServer::Control {
 
   std::string MetricsText() {
     return OnControl([&] {
-      std::ostringstream m;
-      m << "# TYPE huddle_cluster_shed_total counter\n"
-           "# TYPE huddle_cluster_shed_in_flight gauge\n"
-           "# TYPE huddle_cluster_admit_probability gauge\n"
-           "# TYPE huddle_cluster_concurrency_limit gauge\n"
-           "# TYPE huddle_cluster_adaptive_limit gauge\n"
-           "# TYPE huddle_cluster_min_rtt_seconds gauge\n"
-           "# TYPE huddle_cluster_sample_rtt_seconds gauge\n"
-           "# TYPE huddle_cluster_concurrency_gradient gauge\n";
+      using common::PrometheusText;
+      PrometheusText m;
+      m.Family("huddle_cluster_shed_total", PrometheusText::kCounter,
+               "Requests refused by load shedding, by reason (limit, admission).");
+      m.Family("huddle_cluster_shed_in_flight", PrometheusText::kGauge,
+               "Requests in flight counted by the shedding limit.");
+      m.Family("huddle_cluster_admit_probability", PrometheusText::kGauge,
+               "Share of requests the engine admits (1 when the engine is off).");
+      m.Family("huddle_cluster_concurrency_limit", PrometheusText::kGauge,
+               "Concurrency limit in force (the smaller of the adaptive and the engine's).");
+      m.Family("huddle_cluster_adaptive_limit", PrometheusText::kGauge,
+               "Adaptive concurrency limit of the gradient controller.");
+      m.Family("huddle_cluster_min_rtt_seconds", PrometheusText::kGauge,
+               "Gradient controller's minimum round-trip time.");
+      m.Family("huddle_cluster_sample_rtt_seconds", PrometheusText::kGauge,
+               "Gradient controller's round-trip time of the last window.");
+      m.Family("huddle_cluster_concurrency_gradient", PrometheusText::kGauge,
+               "Gradient controller's last gradient.");
+      m.Family("huddle_backend_requests_total", PrometheusText::kCounter,
+               "Requests sent to the backend.");
+      m.Family("huddle_backend_errors_total", PrometheusText::kCounter,
+               "Requests to the backend that failed (5xx or transport).");
+      m.Family("huddle_backend_retries_total", PrometheusText::kCounter,
+               "Retries sent to the backend.");
+      m.Family("huddle_backend_in_flight", PrometheusText::kGauge, "Requests in flight.");
+      m.Family("huddle_backend_healthy", PrometheusText::kGauge,
+               "1 when active health checks pass.");
+      m.Family("huddle_backend_ejected", PrometheusText::kGauge,
+               "1 while outlier detection ejects the backend.");
+      m.Family("huddle_backend_ejections_total", PrometheusText::kCounter,
+               "Times outlier detection ejected the backend.");
+      m.Family("huddle_backend_effective_weight", PrometheusText::kGauge,
+               "Weight in the routing table (slow start and admin changes included).");
+      m.Family("huddle_backend_latency_seconds", PrometheusText::kHistogram,
+               "Response time of the backend's requests.");
       for (ControlCluster& c : clusters_) {
         const ClusterShedState& s = *c.shed;
-        const std::string cl = "{cluster=\"" + Label(c.config.name) + "\"";
-        m << "huddle_cluster_shed_total" << cl << ",reason=\"limit\"} "
-          << s.shed_limit.load(std::memory_order_relaxed) << "\n";
-        m << "huddle_cluster_shed_total" << cl << ",reason=\"admission\"} "
-          << s.shed_admission.load(std::memory_order_relaxed) << "\n";
-        m << "huddle_cluster_shed_in_flight" << cl << "} "
-          << s.in_flight.load(std::memory_order_relaxed) << "\n";
-        m << "huddle_cluster_admit_probability" << cl << "} "
-          << (s.engine_enabled.load(std::memory_order_relaxed)
-                  ? s.admit_probability.load(std::memory_order_relaxed)
-                  : 1.0)
-          << "\n";
-        m << "huddle_cluster_concurrency_limit" << cl << "} " << s.EffectiveLimit() << "\n";
+        const PrometheusText::Labels cl = {{"cluster", c.config.name}};
+        auto with = [&cl](const char* k, const char* v) {
+          PrometheusText::Labels l = cl;
+          l.emplace_back(k, v);
+          return l;
+        };
+        m.Sample("huddle_cluster_shed_total", with("reason", "limit"),
+                 s.shed_limit.load(std::memory_order_relaxed));
+        m.Sample("huddle_cluster_shed_total", with("reason", "admission"),
+                 s.shed_admission.load(std::memory_order_relaxed));
+        m.Sample("huddle_cluster_shed_in_flight", cl, s.in_flight.load(std::memory_order_relaxed));
+        m.Sample("huddle_cluster_admit_probability", cl,
+                 s.engine_enabled.load(std::memory_order_relaxed)
+                     ? s.admit_probability.load(std::memory_order_relaxed)
+                     : 1.0);
+        m.Sample("huddle_cluster_concurrency_limit", cl, s.EffectiveLimit());
         if (c.adaptive) {
           const core::GradientController& g = c.adaptive->controller();
-          m << "huddle_cluster_adaptive_limit" << cl << "} " << g.limit() << "\n";
-          m << "huddle_cluster_min_rtt_seconds" << cl << "} " << core::ToSeconds(g.min_rtt())
-            << "\n";
-          m << "huddle_cluster_sample_rtt_seconds" << cl << "} " << core::ToSeconds(g.sample_rtt())
-            << "\n";
-          m << "huddle_cluster_concurrency_gradient" << cl << "} " << g.gradient() << "\n";
+          m.Sample("huddle_cluster_adaptive_limit", cl, g.limit());
+          m.Sample("huddle_cluster_min_rtt_seconds", cl, core::ToSeconds(g.min_rtt()));
+          m.Sample("huddle_cluster_sample_rtt_seconds", cl, core::ToSeconds(g.sample_rtt()));
+          m.Sample("huddle_cluster_concurrency_gradient", cl, g.gradient());
         }
       }
-      m << "# TYPE huddle_backend_requests_total counter\n"
-           "# TYPE huddle_backend_errors_total counter\n"
-           "# TYPE huddle_backend_retries_total counter\n"
-           "# TYPE huddle_backend_in_flight gauge\n"
-           "# TYPE huddle_backend_healthy gauge\n"
-           "# TYPE huddle_backend_ejected gauge\n"
-           "# TYPE huddle_backend_ejections_total counter\n"
-           "# TYPE huddle_backend_effective_weight gauge\n"
-           "# TYPE huddle_backend_latency_seconds histogram\n";
       for (ControlCluster& c : clusters_) {
         const PolicyGauges gauges = workers_.front()->Gauges(c.id);
-        const std::string cl = Label(c.config.name);
         for (size_t b = 0; b < c.backends.size(); ++b) {
           const ControlBackend& cb = c.backends[b];
           if (!cb.present) continue;
           const core::BackendStatus st = c.brain->Status(static_cast<core::BackendIndex>(b));
           const BackendTotals t = cb.stats->Sum();
-          const std::string lbl =
-              "{cluster=\"" + cl + "\",backend=\"" + Label(cb.config.name) + "\"";
-          m << "huddle_backend_requests_total" << lbl << "} " << t.requests << "\n";
-          m << "huddle_backend_errors_total" << lbl << "} " << t.errors << "\n";
-          m << "huddle_backend_retries_total" << lbl << "} " << t.retries << "\n";
-          m << "huddle_backend_in_flight" << lbl << "} " << t.in_flight << "\n";
-          m << "huddle_backend_healthy" << lbl << "} " << (st.healthy ? 1 : 0) << "\n";
-          m << "huddle_backend_ejected" << lbl << "} " << (st.ejected ? 1 : 0) << "\n";
-          m << "huddle_backend_ejections_total" << lbl << "} " << st.times_ejected << "\n";
-          m << "huddle_backend_effective_weight" << lbl << "} " << st.effective_weight << "\n";
+          const PrometheusText::Labels lbl = {{"cluster", c.config.name},
+                                              {"backend", cb.config.name}};
+          m.Sample("huddle_backend_requests_total", lbl, t.requests);
+          m.Sample("huddle_backend_errors_total", lbl, t.errors);
+          m.Sample("huddle_backend_retries_total", lbl, t.retries);
+          m.Sample("huddle_backend_in_flight", lbl, t.in_flight);
+          m.Sample("huddle_backend_healthy", lbl, st.healthy ? 1 : 0);
+          m.Sample("huddle_backend_ejected", lbl, st.ejected ? 1 : 0);
+          m.Sample("huddle_backend_ejections_total", lbl, st.times_ejected);
+          m.Sample("huddle_backend_effective_weight", lbl, st.effective_weight);
           uint64_t cumulative = 0;
           for (size_t i = 0; i < kLatencyBuckets; ++i) {
             cumulative += t.latency[i];
-            m << "huddle_backend_latency_seconds_bucket" << lbl << ",le=\"";
-            if (i < kLatencyBucketsMs.size()) {
-              m << kLatencyBucketsMs[i] / 1000.0;
-            } else {
-              m << "+Inf";
-            }
-            m << "\"} " << cumulative << "\n";
+            PrometheusText::Labels le = lbl;
+            le.emplace_back("le", i < kLatencyBucketsMs.size()
+                                      ? PrometheusText::FormatDouble(kLatencyBucketsMs[i] / 1000.0)
+                                      : "+Inf");
+            m.Sample("huddle_backend_latency_seconds", le, cumulative, "_bucket");
           }
-          m << "huddle_backend_latency_seconds_sum" << lbl << "} " << t.latency_sum_us / 1e6
-            << "\n";
-          m << "huddle_backend_latency_seconds_count" << lbl << "} " << cumulative << "\n";
+          m.Sample("huddle_backend_latency_seconds", lbl, t.latency_sum_us / 1e6, "_sum");
+          m.Sample("huddle_backend_latency_seconds", lbl, cumulative, "_count");
           if (b < gauges.backends.size()) {
             for (const auto& [k, v] : gauges.backends[b]) {
               // Policy gauges: temperature, inner (ring position), ... as huddle_server_<name>.
-              m << "huddle_server_" << k << lbl << "} " << v << "\n";
+              const std::string name = "huddle_server_" + k;
+              m.Family(name, PrometheusText::kGauge, "Routing policy gauge '" + k + "'.");
+              m.Sample(name, lbl, v);
             }
           }
         }
+        const PrometheusText::Labels cl = {{"cluster", c.config.name}};
         for (const auto& [k, v] : gauges.cluster) {
-          m << "huddle_cluster_" << k << "{cluster=\"" << cl << "\"} " << v << "\n";
+          const std::string name = "huddle_cluster_" + k;
+          m.Family(name, PrometheusText::kGauge, "Routing policy gauge '" + k + "'.");
+          m.Sample(name, cl, v);
         }
-        m << "huddle_cluster_panic{cluster=\"" << cl << "\"} " << (c.brain->InPanic() ? 1 : 0)
-          << "\n";
+        m.Family("huddle_cluster_panic", PrometheusText::kGauge,
+                 "1 while the cluster is in panic mode (all backends in the table).");
+        m.Sample("huddle_cluster_panic", cl, c.brain->InPanic() ? 1 : 0);
       }
-      m << "# TYPE huddle_listener_connections_total counter\n"
-           "# TYPE huddle_listener_connections_active gauge\n"
-           "# TYPE huddle_listener_connections_rejected_total counter\n"
-           "# TYPE huddle_listener_requests_rejected_total counter\n"
-           "# TYPE huddle_listener_local_responses_total counter\n";
+      m.Family("huddle_listener_connections_total", PrometheusText::kCounter,
+               "Client connections accepted.");
+      m.Family("huddle_listener_connections_active", PrometheusText::kGauge,
+               "Client connections open.");
+      m.Family("huddle_listener_connections_rejected_total", PrometheusText::kCounter,
+               "Client connections closed at once (max_connections).");
+      m.Family("huddle_listener_requests_rejected_total", PrometheusText::kCounter,
+               "Requests refused by the listener's limits (408, 413, 414, 431, 400).");
+      m.Family("huddle_listener_local_responses_total", PrometheusText::kCounter,
+               "Responses the proxy made itself, by status.");
       for (size_t l = 0; l < config_.listeners.size(); ++l) {
         const ListenerStats& s = listener_stats_[l];
-        const std::string lbl = "{listener=\"" + Label(config_.listeners[l].name) + "\"";
-        m << "huddle_listener_connections_total" << lbl << "} " << s.connections_total.load()
-          << "\n";
-        m << "huddle_listener_connections_active" << lbl << "} " << s.connections_active.load()
-          << "\n";
-        m << "huddle_listener_connections_rejected_total" << lbl << "} "
-          << s.connections_rejected.load() << "\n";
-        m << "huddle_listener_requests_rejected_total" << lbl << "} " << s.requests_rejected.load()
-          << "\n";
-        m << "huddle_listener_local_responses_total" << lbl << ",status=\"408\"} "
-          << s.timeouts_408.load() << "\n";
-        m << "huddle_listener_local_responses_total" << lbl << ",status=\"502\"} "
-          << s.local_502.load() << "\n";
-        m << "huddle_listener_local_responses_total" << lbl << ",status=\"503\"} "
-          << s.local_503.load() << "\n";
-        m << "huddle_listener_local_responses_total" << lbl << ",status=\"504\"} "
-          << s.local_504.load() << "\n";
+        const PrometheusText::Labels lbl = {{"listener", config_.listeners[l].name}};
+        m.Sample("huddle_listener_connections_total", lbl, s.connections_total.load());
+        m.Sample("huddle_listener_connections_active", lbl, s.connections_active.load());
+        m.Sample("huddle_listener_connections_rejected_total", lbl, s.connections_rejected.load());
+        m.Sample("huddle_listener_requests_rejected_total", lbl, s.requests_rejected.load());
+        const std::pair<const char*, uint64_t> local[] = {{"408", s.timeouts_408.load()},
+                                                          {"502", s.local_502.load()},
+                                                          {"503", s.local_503.load()},
+                                                          {"504", s.local_504.load()}};
+        for (const auto& [status, n] : local) {
+          PrometheusText::Labels with_status = lbl;
+          with_status.emplace_back("status", status);
+          m.Sample("huddle_listener_local_responses_total", with_status, n);
+        }
       }
       uint64_t dropped = 0, log_dropped = 0;
       for (auto& w : workers_) {
         dropped += w->dropped_outcomes();
         log_dropped += w->access_log().dropped();
       }
-      m << "# TYPE huddle_outcomes_dropped_total counter\nhuddle_outcomes_dropped_total " << dropped
-        << "\n";
-      m << "# TYPE huddle_access_log_dropped_total counter\nhuddle_access_log_dropped_total "
-        << log_dropped << "\n";
-      return m.str();
+      m.Family("huddle_outcomes_dropped_total", PrometheusText::kCounter,
+               "Request outcomes the control thread could not take (inbox full).");
+      m.Sample("huddle_outcomes_dropped_total", {}, dropped);
+      m.Family("huddle_access_log_dropped_total", PrometheusText::kCounter,
+               "Access-log lines dropped (buffer full).");
+      m.Sample("huddle_access_log_dropped_total", {}, log_dropped);
+      if (engine_) engine_api_->AppendMetrics(m);
+      return m.Text();
     });
   }
 
@@ -460,8 +475,7 @@ class ProxyServer::Control {
         } else if (action == "enable") {
           r = c.brain->SetDraining(*b, false);
         } else if (action == "weight") {
-          if (!(value > 0)) return core::Fail("weight must be > 0");
-          r = c.brain->SetWeight(*b, value);
+          r = c.brain->SetWeight(*b, value);  // refuses a weight out of range (1e308, NaN)
         } else {
           return core::Fail("unknown action '" + action + "' (drain, enable, weight)");
         }
@@ -885,12 +899,7 @@ class ProxyServer::Control {
       return {ready ? 200 : 503, "text/plain; charset=utf-8", ready ? "ready\n" : "not ready\n"};
     }
     if (r.method == "GET" && r.path == "/metrics") {
-      std::string text = MetricsText();
-      if (engine_) {
-        common::AdminRequest er = r;
-        text += engine_api_->Handle(er, Now(), WallOffset(Now())).body;
-      }
-      return {200, "text/plain; version=0.0.4; charset=utf-8", std::move(text)};
+      return {200, "text/plain; version=0.0.4; charset=utf-8", MetricsText()};
     }
     if (engine_) {
       // The engine's API (engine_api.h) beside the proxy's; its events also at
@@ -1000,11 +1009,7 @@ core::Result<void> ProxyServer::Start() {
 
 core::Result<void> ProxyServer::Reload(const ProxyConfig& next) {
   core::Result<void> r = control_->Reload(next);
-  if (r) {
-    const AdminConfig admin = config_.admin;
-    config_ = next;
-    config_.admin = admin;
-  }
+  if (r) config_ = next;
   return r;
 }
 

@@ -44,9 +44,10 @@ class ProxyServer {
   uint16_t admin_port() const { return admin_port_; }
 
   // Applies a new config without dropping connections: backends are matched by name (an
-  // unchanged backend keeps its statistics and state), policies, weights, timeouts and retries
-  // change in place. Listener, cluster-set, thread-count, health-check rise/fall and outlier
-  // changes need a restart and are reported as an error (the old config stays).
+  // unchanged backend keeps its statistics and state); policies, weights, timeouts, retries,
+  // listener limits and the admin token change in place. A change to any key that needs a
+  // restart (KeysNeedingRestart, config_reload.h) refuses the whole reload with an error naming
+  // the keys; the old config stays.
   core::Result<void> Reload(const ProxyConfig& next);
 
   // Stops accepting, lets in-flight requests finish for up to `deadline`, then stops.

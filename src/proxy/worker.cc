@@ -60,6 +60,18 @@ Worker::~Worker() {
   io_.reset();
 }
 
+void Worker::SetListenerLimits(size_t index, const ListenerConfig& config) {
+  if (index >= listeners_.size()) return;
+  ListenerConfig& l = listeners_[index]->config;
+  l.max_header_bytes = config.max_header_bytes;
+  l.max_header_count = config.max_header_count;
+  l.max_uri_bytes = config.max_uri_bytes;
+  l.max_body_bytes = config.max_body_bytes;
+  l.header_timeout = config.header_timeout;
+  l.idle_timeout = config.idle_timeout;
+  l.max_connections = config.max_connections;
+}
+
 core::Result<uint16_t> Worker::Bind(const ListenerConfig& config, size_t cluster,
                                     ListenerStats& stats) {
   auto l = std::make_unique<WorkerListener>();

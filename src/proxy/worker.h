@@ -74,6 +74,9 @@ class Worker {
   // when the cluster's policy or options changed.
   void SetClusterView(std::shared_ptr<const ClusterView> view);
   void SetTable(size_t cluster, std::shared_ptr<const core::RoutingTable> table);
+  // Worker thread only (from Post): a reload's limits and timeouts for listener `index` (in
+  // Bind order); its name, address, cluster and backlog stay. Sessions read them per request.
+  void SetListenerLimits(size_t index, const ListenerConfig& config);
   void ObserveProbe(size_t cluster, core::BackendIndex b, const core::Outcome& o,
                     core::TimePoint now);
   // For the admin API: asks each policy for its per-backend gauges (worker thread only).

@@ -83,7 +83,10 @@ Simulation::Simulation(const Scenario& scenario, PolicySpec policy, uint64_t see
       options_(options),
       pick_rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
       arrival_rng_(seed * 0xbf58476d1ce4e5b9ULL + 2),
-      crn_(seed) {}
+      crn_(seed),
+      retry_budget_(
+          core::RetryBudgetOptions{.budget_percent = scenario.retry.budget_ratio * 100.0,
+                                   .min_retry_concurrency = scenario.retry.min_concurrency}) {}
 
 Simulation::~Simulation() = default;
 
@@ -166,7 +169,7 @@ void Simulation::StartRequest(uint64_t key, uint32_t client, int64_t now) {
   r.live = true;
   r.in_retry = false;
   r.serial = 0;
-  ++active_requests_;
+  retry_budget_.RequestStarted();
   ++simulated_requests_;
   Dispatch(slot, now);
 }
@@ -308,17 +311,15 @@ void Simulation::EndAttempt(uint32_t slot, int64_t now) {
   cluster_->Observe(b.core_index, outcome, At(now));
   if (r.in_retry) {
     r.in_retry = false;
-    --active_retries_;
+    retry_budget_.RetryFinished();
   }
   if (outcome.ok) {
     FinishRequest(slot, true, now);
     return;
   }
-  const double budget = std::max<double>(
-      retry.min_concurrency, retry.budget_ratio * static_cast<double>(active_requests_));
-  if (retryable && r.tries < retry.attempts && static_cast<double>(active_retries_) < budget) {
+  // The proxy's budget (core::RetryBudget, Envoy's): asked only when the request may retry.
+  if (retryable && r.tries < retry.attempts && retry_budget_.TryStartRetry()) {
     r.in_retry = true;
-    ++active_retries_;
     ++retries_;
     // Fully jittered exponential backoff (Envoy): uniform in [0, min(max, base * 2^(tries-1))).
     const double cap =
@@ -337,7 +338,7 @@ void Simulation::EndAttempt(uint32_t slot, int64_t now) {
 void Simulation::FinishRequest(uint32_t slot, bool ok, int64_t now) {
   Request& r = requests_[slot];
   r.live = false;
-  --active_requests_;
+  retry_budget_.RequestFinished();
   if (now >= measure_from_ns_) {
     ++requests_measured_;
     if (!ok) ++requests_failed_;

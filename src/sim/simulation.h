@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/control/retry_budget.h"
 #include "core/error.h"
 #include "core/policy/policy.h"
 #include "core/random.h"
@@ -108,8 +109,7 @@ class Simulation final : private OracleView {
   uint64_t arrivals_ = 0;
   std::vector<uint8_t> client_busy_;
   std::vector<uint64_t> client_seq_;
-  uint32_t active_requests_ = 0;
-  uint32_t active_retries_ = 0;
+  core::RetryBudget retry_budget_;  // requests and retries in flight
   uint64_t ticks_ = 0;
   uint64_t probe_counter_ = 0;
 

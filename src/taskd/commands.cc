@@ -5,13 +5,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "common/signals.h"
 #include "core/options.h"
 #include "taskd/coordinator_config.h"
 #include "taskd/coordinator_service.h"
 #include "taskd/demo.h"
 #include "taskd/evaluation.h"
 #include "taskd/overlay_node.h"
-#include "taskd/signals.h"
 #include "taskd/topology.h"
 #include "taskd/wave_check.h"
 #include "taskd/worker_agent.h"
@@ -72,7 +72,7 @@ int RunCoordinator(int argc, char** argv) {
     }
     limit = *d;
   }
-  taskd::BlockStopSignals();
+  common::BlockControlSignals();
   taskd::CoordinatorService service(*config);
   auto port = service.Start();
   if (!port) {
@@ -81,7 +81,7 @@ int RunCoordinator(int argc, char** argv) {
   }
   std::cout << "coordinator listening on " << service.url() << std::endl;
   std::cout << "dashboard (topology: key 3) on " << service.url() << "/" << std::endl;
-  taskd::WaitForStopSignal(limit);
+  common::WaitForStopSignal(limit);
   service.Stop();
   std::cout << "coordinator stopped after " << service.rounds() << " balancing rounds, "
             << service.history_rows() << " history rows" << std::endl;
@@ -169,7 +169,7 @@ int RunWorker(int argc, char** argv) {
     limit = *d;
   }
 
-  taskd::BlockStopSignals();
+  common::BlockControlSignals();
   std::unique_ptr<taskd::OverlayNode> overlay;
   if (!topology.empty()) {
     auto t = taskd::LoadTopology(topology);
@@ -187,7 +187,7 @@ int RunWorker(int argc, char** argv) {
   if (auto s = agent.Start(); !s) return fail(s.error().message);
   std::cout << "worker " << (o.profile.name.empty() ? "(unnamed)" : o.profile.name) << " polling "
             << o.coordinator_url << std::endl;
-  taskd::WaitForStopSignal(limit);
+  common::WaitForStopSignal(limit);
   agent.Stop();
   if (overlay) overlay->Stop();
   return 0;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/prometheus_text.h"
 #include "core/tasks/task_scheduler.h"
 
 namespace huddle::taskd {
@@ -690,12 +691,11 @@ json Coordinator::StatsJson() const {
 }
 
 std::string Coordinator::PrometheusText() const {
+  using Text = common::PrometheusText;
   std::lock_guard lock(mutex_);
-  std::string out;
-  auto line = [&out](const std::string& s) { out += s + "\n"; };
-  line("# HELP huddle_tasks_submitted_total Tasks submitted to the coordinator.");
-  line("# TYPE huddle_tasks_submitted_total counter");
-  line(fmt::format("huddle_tasks_submitted_total {}", submitted_total_));
+  Text m;
+  m.Family("huddle_tasks_submitted_total", Text::kCounter, "Tasks submitted to the coordinator.");
+  m.Sample("huddle_tasks_submitted_total", {}, submitted_total_);
   std::map<std::string, size_t> phases;
   for (TaskPhase p :
        {TaskPhase::kPending, TaskPhase::kStarting, TaskPhase::kRunning, TaskPhase::kStopping,
@@ -706,54 +706,49 @@ std::string Coordinator::PrometheusText() const {
     const core::TaskEntry* e = ledger_.Find(id);
     if (e != nullptr) ++phases[std::string(TaskPhaseName(e->phase))];
   }
-  line("# HELP huddle_tasks Tasks the coordinator knows, by state.");
-  line("# TYPE huddle_tasks gauge");
-  for (const auto& [name, n] : phases)
-    line(fmt::format("huddle_tasks{{state=\"{}\"}} {}", name, n));
+  m.Family("huddle_tasks", Text::kGauge, "Tasks the coordinator knows, by state.");
+  for (const auto& [name, n] : phases) m.Sample("huddle_tasks", {{"state", name}}, n);
   size_t active = 0;
   size_t lost = 0;
   for (const auto& [id, w] : workers_) (w.lost ? lost : active) += 1;
-  line("# HELP huddle_task_workers Registered workers, by state.");
-  line("# TYPE huddle_task_workers gauge");
-  line(fmt::format("huddle_task_workers{{state=\"active\"}} {}", active));
-  line(fmt::format("huddle_task_workers{{state=\"lost\"}} {}", lost));
-  line("# HELP huddle_task_worker_utilisation Latest utilisation of each active worker (0..1).");
-  line("# TYPE huddle_task_worker_utilisation gauge");
+  m.Family("huddle_task_workers", Text::kGauge, "Registered workers, by state.");
+  m.Sample("huddle_task_workers", {{"state", "active"}}, active);
+  m.Sample("huddle_task_workers", {{"state", "lost"}}, lost);
+  m.Family("huddle_task_worker_utilisation", Text::kGauge,
+           "Latest utilisation of each active worker (0..1).");
   for (const auto& [id, w] : workers_) {
     if (w.lost) continue;
-    line(fmt::format("huddle_task_worker_utilisation{{worker=\"{}\",name=\"{}\"}} {}", id,
-                     w.profile.name, w.utilisation));
+    // The name is the worker's own (registration): escaped by the writer.
+    m.Sample("huddle_task_worker_utilisation",
+             {{"worker", fmt::format("{}", id)}, {"name", w.profile.name}}, w.utilisation);
   }
-  line("# HELP huddle_task_migrations_total Migrations by how they ended.");
-  line("# TYPE huddle_task_migrations_total counter");
-  line(fmt::format("huddle_task_migrations_total{{result=\"initiated\"}} {}",
-                   migrations_initiated_total_));
-  line(fmt::format("huddle_task_migrations_total{{result=\"successful\"}} {}",
-                   migrations_successful_total_));
-  line(fmt::format("huddle_task_migrations_total{{result=\"failed\"}} {}",
-                   migrations_failed_total_));
-  line("# HELP huddle_task_migrations_active Migrations in flight.");
-  line("# TYPE huddle_task_migrations_active gauge");
-  line(fmt::format("huddle_task_migrations_active {}", ledger_.active_migrations()));
-  line("# HELP huddle_task_workers_lost_total Workers declared lost after missed heartbeats.");
-  line("# TYPE huddle_task_workers_lost_total counter");
-  line(fmt::format("huddle_task_workers_lost_total {}", workers_lost_total_));
-  line("# HELP huddle_balancer_rounds_total Balancing rounds run.");
-  line("# TYPE huddle_balancer_rounds_total counter");
-  line(fmt::format("huddle_balancer_rounds_total {}", rounds_));
+  m.Family("huddle_task_migrations_total", Text::kCounter, "Migrations by how they ended.");
+  m.Sample("huddle_task_migrations_total", {{"result", "initiated"}}, migrations_initiated_total_);
+  m.Sample("huddle_task_migrations_total", {{"result", "successful"}},
+           migrations_successful_total_);
+  m.Sample("huddle_task_migrations_total", {{"result", "failed"}}, migrations_failed_total_);
+  m.Family("huddle_task_migrations_active", Text::kGauge, "Migrations in flight.");
+  m.Sample("huddle_task_migrations_active", {}, ledger_.active_migrations());
+  m.Family("huddle_task_workers_lost_total", Text::kCounter,
+           "Workers declared lost after missed heartbeats.");
+  m.Sample("huddle_task_workers_lost_total", {}, workers_lost_total_);
+  m.Family("huddle_balancer_rounds_total", Text::kCounter, "Balancing rounds run.");
+  m.Sample("huddle_balancer_rounds_total", {}, rounds_);
   if (last_round_) {
     const core::BalanceRound& r = last_round_->round;
-    line("# TYPE huddle_balancer_system_load gauge");
-    line(fmt::format("huddle_balancer_system_load {}", r.system_load));
-    line("# TYPE huddle_balancer_imbalance_score gauge");
-    line(fmt::format("huddle_balancer_imbalance_score {}", r.imbalance_score));
-    line("# TYPE huddle_balancer_threshold gauge");
-    line(fmt::format("huddle_balancer_threshold{{bound=\"high\"}} {}", r.threshold_high));
-    line(fmt::format("huddle_balancer_threshold{{bound=\"low\"}} {}", r.threshold_low));
-    line("# TYPE huddle_balancer_prediction_confidence gauge");
-    line(fmt::format("huddle_balancer_prediction_confidence {}", r.prediction_confidence));
+    m.Family("huddle_balancer_system_load", Text::kGauge, "System load of the last round.");
+    m.Sample("huddle_balancer_system_load", {}, r.system_load);
+    m.Family("huddle_balancer_imbalance_score", Text::kGauge, "Imbalance score of the last round.");
+    m.Sample("huddle_balancer_imbalance_score", {}, r.imbalance_score);
+    m.Family("huddle_balancer_threshold", Text::kGauge,
+             "Utilisation thresholds of the last round, by bound.");
+    m.Sample("huddle_balancer_threshold", {{"bound", "high"}}, r.threshold_high);
+    m.Sample("huddle_balancer_threshold", {{"bound", "low"}}, r.threshold_low);
+    m.Family("huddle_balancer_prediction_confidence", Text::kGauge,
+             "Confidence of the last round's load prediction.");
+    m.Sample("huddle_balancer_prediction_confidence", {}, r.prediction_confidence);
   }
-  return out;
+  return m.Text();
 }
 
 }  // namespace huddle::taskd

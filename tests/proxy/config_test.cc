@@ -98,5 +98,99 @@ TEST(ProxyConfigTest, YamlSyntaxErrorHasALine) {
   EXPECT_EQ(c.error().message.rfind("s.yaml:", 0), 0u) << c.error().message;
 }
 
+// yaml-cpp keeps a repeated key and lookups see the first: the second `threads` and the second
+// `clusters:` section were ignored without a word.
+TEST(ProxyConfigTest, DuplicateKeysAreErrorsWithTheirLine) {
+  const std::string twice_threads = std::string("threads: 2\nthreads: 8\n") + kMinimal;
+  core::Result<ProxyConfig> c = ParseConfig(twice_threads, "dup.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("dup.yaml:2:1: duplicate key 'threads' (first at line 1)"),
+            std::string::npos)
+      << c.error().message;
+
+  const std::string two_sections = std::string(kMinimal) +
+                                   "clusters:\n  - name: other\n    backends:\n"
+                                   "      - { address: 127.0.0.1:9009 }\n";
+  c = ParseConfig(two_sections, "dup.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("dup.yaml:15:1: duplicate key 'clusters'"), std::string::npos)
+      << c.error().message;
+
+  // Nested mappings too (a backend's weight written twice).
+  c = ParseConfig(R"(listeners: [ { name: w, address: 127.0.0.1:0, cluster: a } ]
+clusters:
+  - name: a
+    backends:
+      - { address: 127.0.0.1:9001, weight: 1, weight: 9 }
+)",
+                  "dup.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("dup.yaml:5:"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("duplicate key 'weight'"), std::string::npos);
+}
+
+constexpr const char* kTwoListeners = R"(admin: { address: ADMIN }
+listeners:
+  - { name: a, address: "FIRST", cluster: app }
+  - { name: b, address: "SECOND", cluster: app }
+clusters:
+  - name: app
+    backends: [ { address: 127.0.0.1:9001 } ]
+)";
+
+std::string Listeners(const std::string& admin, const std::string& first,
+                      const std::string& second) {
+  std::string y = kTwoListeners;
+  y.replace(y.find("ADMIN"), 5, admin);
+  y.replace(y.find("FIRST"), 5, first);
+  y.replace(y.find("SECOND"), 6, second);
+  return y;
+}
+
+// Every worker binds with SO_REUSEPORT, so two listeners on one address both bound and split the
+// traffic between their clusters.
+TEST(ProxyConfigTest, TwoListenersOnOneAddressAreRefused) {
+  for (const auto& [first, second] : std::vector<std::pair<std::string, std::string>>{
+           {"127.0.0.1:8080", "127.0.0.1:8080"},
+           {"0.0.0.0:8080", "127.0.0.1:8080"},
+           {"127.0.0.1:8080", ":8080"},
+           {"[::1]:8080", "[::]:8080"}}) {
+    core::Result<ProxyConfig> c = ParseConfig(Listeners("127.0.0.1:9901", first, second), "l.yaml");
+    ASSERT_FALSE(c) << first << " " << second;
+    EXPECT_NE(c.error().message.find("l.yaml:4:"), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("already used by listener 'a'"), std::string::npos)
+        << c.error().message;
+  }
+  // Different ports, different hosts on one port, and port 0 (a free port each) are fine.
+  EXPECT_TRUE(ParseConfig(Listeners("127.0.0.1:9901", "127.0.0.1:8080", "127.0.0.1:8081"), "l"));
+  EXPECT_TRUE(ParseConfig(Listeners("127.0.0.1:9901", "127.0.0.1:8080", "127.0.0.2:8080"), "l"));
+  EXPECT_TRUE(ParseConfig(Listeners("127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"), "l"));
+}
+
+TEST(ProxyConfigTest, AdminOnAListenersPortIsRefused) {
+  core::Result<ProxyConfig> c =
+      ParseConfig(Listeners("127.0.0.1:8081", "127.0.0.1:8080", "0.0.0.0:8081"), "a.yaml");
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("a.yaml:4:"), std::string::npos) << c.error().message;
+  EXPECT_NE(c.error().message.find("is also the admin address 127.0.0.1:8081"),
+            std::string::npos)
+      << c.error().message;
+  // With the admin listener off, its address is free.
+  std::string off = Listeners("127.0.0.1:8081", "127.0.0.1:8080", "127.0.0.1:8081");
+  off.replace(off.find("admin: {"), 8, "admin: { enabled: false,");
+  EXPECT_TRUE(ParseConfig(off, "a.yaml"));
+}
+
+TEST(ProxyConfigTest, WeightsMustBeFiniteAndInRange) {
+  for (const char* w : {"1e308", "1e7", "0", "-1", ".nan", ".inf", "1e-9"}) {
+    const std::string y = std::string(R"(listeners: [ { name: w, address: 127.0.0.1:0, cluster: a } ]
+clusters:
+  - name: a
+    backends: [ { address: 127.0.0.1:9001, weight: )") +
+                          w + " } ]\n";
+    EXPECT_FALSE(ParseConfig(y, "w.yaml")) << w;
+  }
+}
+
 }  // namespace
 }  // namespace huddle::proxy

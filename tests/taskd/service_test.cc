@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "child_process.h"
+#include "common/signals.h"
 #include "taskd/coordinator_service.h"
 #include "taskd/http_client.h"
-#include "taskd/signals.h"
 #include "taskd/worker_agent.h"
 
 namespace huddle::taskd {
@@ -37,7 +37,7 @@ bool WaitFor(F condition, std::chrono::milliseconds deadline) {
 TEST(TaskdChild, Worker) {
   const char* url = std::getenv("HUDDLE_TASKD_CHILD_URL");
   if (url == nullptr) GTEST_SKIP() << "runs only as a child process of the service tests";
-  BlockStopSignals();
+  common::BlockControlSignals();
   WorkerAgentOptions o;
   o.coordinator_url = url;
   o.profile.name = std::getenv("HUDDLE_TASKD_CHILD_NAME");
@@ -50,7 +50,7 @@ TEST(TaskdChild, Worker) {
   o.fence_after = std::chrono::seconds(1);
   WorkerAgent agent(o);
   ASSERT_TRUE(agent.Start().has_value());
-  WaitForStopSignal(std::chrono::seconds(90));
+  common::WaitForStopSignal(std::chrono::seconds(90));
   agent.Stop();
 }
 

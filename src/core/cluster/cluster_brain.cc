@@ -1,10 +1,24 @@
 #include "core/cluster/cluster_brain.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "core/health/panic.h"
 
 namespace huddle::core {
+namespace {
+
+std::string WeightError(double weight) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", weight);
+  return std::string("weight must be a number in [1e-06, 1e+06], got ") + text;
+}
+
+}  // namespace
+
+bool ValidBackendWeight(double weight) {
+  return std::isfinite(weight) && weight >= kMinBackendWeight && weight <= kMaxBackendWeight;
+}
 
 ClusterBrain::ClusterBrain(ClusterBrainOptions options)
     : options_(std::move(options)),
@@ -18,8 +32,8 @@ ClusterBrain::ClusterBrain(ClusterBrainOptions options)
 }
 
 Result<BackendIndex> ClusterBrain::AddBackend(const BackendSpec& spec, TimePoint now) {
-  if (!(spec.weight > 0.0) || !std::isfinite(spec.weight)) {
-    return Fail("backend '" + spec.name + "': weight must be a positive number");
+  if (!ValidBackendWeight(spec.weight)) {
+    return Fail("backend '" + spec.name + "': " + WeightError(spec.weight));
   }
   if (spec.name.empty()) return Fail("backend name must not be empty");
   if (Find(spec.name)) return Fail("backend '" + spec.name + "' already exists");
@@ -61,9 +75,7 @@ Result<void> ClusterBrain::SetDraining(BackendIndex b, bool draining) {
 
 Result<void> ClusterBrain::SetWeight(BackendIndex b, double weight) {
   if (!Valid(b)) return Fail("no backend with index " + std::to_string(b));
-  if (!(weight > 0.0) || !std::isfinite(weight)) {
-    return Fail("weight must be a positive number, got " + std::to_string(weight));
-  }
+  if (!ValidBackendWeight(weight)) return Fail(WeightError(weight));
   members_[b].spec.weight = weight;
   dirty_ = true;
   return {};

@@ -19,10 +19,18 @@
 
 namespace huddle::core {
 
+// Weights a backend may have, at load and at runtime. The bounds keep weight sums and ratios
+// finite in every policy (a weight of 1e308 overflowed the weighted sums to infinity).
+inline constexpr double kMinBackendWeight = 1e-6;
+inline constexpr double kMaxBackendWeight = 1e6;
+
+// True when `weight` is finite and within [kMinBackendWeight, kMaxBackendWeight].
+bool ValidBackendWeight(double weight);
+
 // What a cluster member is, as configured.
 struct BackendSpec {
   std::string name;
-  double weight = 1.0;  // > 0
+  double weight = 1.0;  // in [kMinBackendWeight, kMaxBackendWeight]
 };
 
 struct ClusterBrainOptions {
@@ -67,7 +75,7 @@ class ClusterBrain {
   ClusterBrain(const ClusterBrain&) = delete;
   ClusterBrain& operator=(const ClusterBrain&) = delete;
 
-  // REQUIRES: spec.weight > 0 and a name not already present (checked; error otherwise).
+  // REQUIRES: ValidBackendWeight(spec.weight) and a name not already present (checked; error otherwise).
   Result<BackendIndex> AddBackend(const BackendSpec& spec, TimePoint now);
   Result<void> RemoveBackend(BackendIndex b);
   std::optional<BackendIndex> Find(std::string_view name) const;

@@ -23,6 +23,10 @@ class RetryBudget {
  public:
   explicit RetryBudget(const RetryBudgetOptions& options = {}) : options_(options) {}
 
+  // Replaces the budget (a reload, or a tighter share asked for by the engine); the counts stay.
+  void set_options(const RetryBudgetOptions& options) { options_ = options; }
+  const RetryBudgetOptions& options() const { return options_; }
+
   void RequestStarted() { ++active_requests_; }
   void RequestFinished() {
     if (active_requests_ > 0) --active_requests_;
@@ -32,10 +36,6 @@ class RetryBudget {
   void RetryFinished() {
     if (active_retries_ > 0) --active_retries_;
   }
-
-  // Changes the budget in force (a reload, or a tighter ratio from elsewhere); counts are kept.
-  void set_options(const RetryBudgetOptions& options) { options_ = options; }
-  const RetryBudgetOptions& options() const { return options_; }
 
   uint64_t MaxActiveRetries() const;
   uint64_t active_requests() const { return active_requests_; }

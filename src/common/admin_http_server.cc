@@ -1,5 +1,6 @@
 #include "common/admin_http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +15,8 @@
 #include <deque>
 #include <list>
 #include <utility>
+
+#include "common/http/auth.h"
 
 namespace huddle::common {
 
@@ -54,6 +57,8 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
     if (!ec) acceptor_.listen(128, ec);
     if (ec)
       return core::Fail("admin: cannot listen on " + address.ToString() + ": " + ec.message());
+    auth_ = huddle::http::AuthPolicy{
+        .token = token_, .listen_host = address.host, .allowed_hosts = options_.allowed_hosts};
     asio::co_spawn(io_, Accept(shared_from_this()), asio::detached);
     return acceptor_.local_endpoint().port();
   }
@@ -126,6 +131,42 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The value of token= in a query string, or "".
+  static std::string QueryToken(std::string_view query) {
+    while (!query.empty()) {
+      const size_t amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      if (pair.starts_with("token=")) return std::string(pair.substr(6));
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+    return "";
+  }
+
+  static asio::awaitable<void> WriteRefusal(beast::tcp_stream& stream, int status,
+                                            std::string message) {
+    http::response<http::string_body> res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.set(http::field::server, "huddle-admin");
+    res.set(http::field::connection, "close");
+    res.body() = message + "\n";
+    res.prepare_payload();
+    stream.expires_after(std::chrono::seconds(30));
+    boost::system::error_code ec;
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    // Closing with the rest of the body unread would reset the connection and could destroy the
+    // answer before the client reads it: half-close, then drain what the client still sends.
+    stream.socket().shutdown(Tcp::socket::shutdown_send, ec);
+    std::array<char, 16 * 1024> scratch;
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(5));
+    while (!ec && drained < 64 * 1024 * 1024) {
+      drained += co_await stream.async_read_some(asio::buffer(scratch),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+
   static asio::awaitable<void> Serve(std::shared_ptr<Impl> self, Tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -137,6 +178,20 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
       boost::system::error_code ec;
       co_await http::async_read(stream, buffer, parser,
                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::body_limit || ec == http::error::header_limit) {
+        // Answer before closing: a client that sent too much learns why (it used to get nothing).
+        // The message is built in a named local: GCC 12 destroys temporaries of a conditional
+        // expression twice across a co_await.
+        int status = 431;
+        std::string message = "the request head is larger than 16384 bytes";
+        if (ec == http::error::body_limit) {
+          status = 413;
+          message = "the request body is larger than " +
+                    std::to_string(self->options_.body_limit_bytes) + " bytes";
+        }
+        co_await WriteRefusal(stream, status, std::move(message));
+        break;
+      }
       if (ec) break;
       const auto& req = parser.get();
       AdminRequest ar;
@@ -148,9 +203,16 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
       ar.body = req.body();
       ar.authorization = std::string(req[http::field::authorization]);
       ar.ingest_token = std::string(req["X-Ingest-Token"]);
+      const huddle::http::RequestCredentials credentials{.host = req[http::field::host],
+                                                         .origin = req[http::field::origin],
+                                                         .authorization = ar.authorization};
       if (!self->options_.websocket_path.empty() && ar.path == self->options_.websocket_path &&
           beast::websocket::is_upgrade(req)) {
-        if (self->token_.empty() || ar.authorization == "Bearer " + self->token_) {
+        const std::string query_token = QueryToken(ar.query);
+        const bool token_ok =
+            self->token_.empty() || !huddle::http::CheckRequest(self->auth_, credentials, true) ||
+            (!query_token.empty() && huddle::http::ConstantTimeEquals(query_token, self->token_));
+        if (token_ok && !huddle::http::CheckRequest(self->auth_, credentials, false)) {
           co_await ServeWebSocket(self, std::move(stream), parser.release());
           co_return;
         }
@@ -161,8 +223,8 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
       const bool open_path = (ar.method == "GET" || ar.method == "HEAD") &&
                              (ar.path == "/" || ar.path == "/ui" || ar.path.starts_with("/ui/") ||
                               ar.path == "/healthz");
-      if (!self->token_.empty() && !open_path && ar.authorization != "Bearer " + self->token_) {
-        response = {401, "text/plain; charset=utf-8", "admin token required\n"};
+      if (auto refused = huddle::http::CheckRequest(self->auth_, credentials, !open_path)) {
+        response = {refused->status, "text/plain; charset=utf-8", refused->message + "\n"};
       } else {
         response = self->handler_(ar);
       }
@@ -173,6 +235,7 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
       res.keep_alive(req.keep_alive());
       res.body() = std::move(response.body);
       res.prepare_payload();
+      stream.expires_after(std::chrono::seconds(30));
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !req.keep_alive()) break;
     }
@@ -185,6 +248,7 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
   AdminHandler handler_;
   std::string token_;
   AdminHttpOptions options_;
+  huddle::http::AuthPolicy auth_;               // set by Listen()
   std::list<std::shared_ptr<Client>> clients_;  // on the io_context's thread only
   std::atomic<size_t> client_count_{0};
 };

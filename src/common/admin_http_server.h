@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/address.h"
 #include "core/error.h"
@@ -35,12 +36,18 @@ struct AdminHttpOptions {
   // group: every Broadcast() message is sent to it as a text frame. The bearer token, when set,
   // is required for the upgrade too. Messages are dropped for a client with 64 queued.
   std::string websocket_path;
+  // Names accepted in the Host header besides the listen address (http::AuthPolicy).
+  std::vector<std::string> allowed_hosts;
 };
 
 // A small HTTP/1.1 server for admin endpoints (health, metrics, JSON APIs), run on a caller's
-// io_context (the control thread). Low traffic: clarity over speed. When `token` is not empty,
-// every request must carry "Authorization: Bearer <token>" (401 otherwise). Request bodies are
-// capped at 64 KiB, heads at 16 KiB; idle connections close after 30 s.
+// io_context (the control thread). Low traffic: clarity over speed. Every request passes the one
+// rule of common/http/auth.h: a Host that does not name the listener gets 421, a cross-site
+// Origin 403 (CSRF, also on the WebSocket upgrade); when `token` is not empty, every request but
+// the dashboard's files and /healthz must carry "Authorization: Bearer <token>" (the WebSocket
+// upgrade may carry it as ?token=, which is all a browser can send there), else 401. Request
+// bodies over the limit (64 KiB by default) get 413, heads over 16 KiB 431; idle connections
+// close after 30 s, and so does a write that stalls for 30 s.
 class AdminHttpServer {
  public:
   AdminHttpServer(boost::asio::io_context& io, AdminHandler handler, std::string token);

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/http/auth.h"
+#include "common/http/json_limits.h"
 #include "common/prometheus_text.h"
 #include "engine/engine_json.h"
 
@@ -30,9 +32,9 @@ size_t Limit(const std::string& query, size_t fallback) {
 // A JSON object body, or an empty object for an empty body.
 std::optional<json> ObjectBody(const std::string& body) {
   if (body.empty()) return json::object();
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
+  auto j = http::ParseJsonLimited(body, http::JsonLimits{.max_bytes = 64 * 1024});
+  if (!j || !j->is_object()) return std::nullopt;
+  return std::move(*j);
 }
 
 }  // namespace
@@ -42,8 +44,11 @@ EngineApi::EngineApi(Engine& engine, std::mutex& mutex, std::string token)
 
 bool EngineApi::Authorized(const AdminRequest& r, bool ingest) const {
   if (token_.empty()) return true;
-  if (r.authorization == "Bearer " + token_) return true;
-  return ingest && r.ingest_token == token_;
+  if (r.authorization.starts_with("Bearer ") &&
+      http::ConstantTimeEquals(std::string_view(r.authorization).substr(7), token_)) {
+    return true;
+  }
+  return ingest && http::ConstantTimeEquals(r.ingest_token, token_);
 }
 
 AdminResponse EngineApi::Ingest(const AdminRequest& request, core::TimePoint now) {
@@ -51,6 +56,13 @@ AdminResponse EngineApi::Ingest(const AdminRequest& request, core::TimePoint now
     std::lock_guard lock(mutex_);
     return Error(413, "body is larger than " +
                           std::to_string(engine_.options().ingest.max_body_bytes) + " bytes");
+  }
+  // The same depth limit as every JSON body of a control plane (common/http/json_limits.h):
+  // nlohmann recurses on nested values, so 300 000 levels would exhaust the stack.
+  if (http::JsonDepth(request.body, http::JsonLimits{}.max_depth) > http::JsonLimits{}.max_depth) {
+    std::lock_guard lock(mutex_);
+    return Error(400, "the JSON body nests deeper than " +
+                          std::to_string(http::JsonLimits{}.max_depth) + " levels");
   }
   std::lock_guard lock(mutex_);
   auto outcome = engine_.IngestBody(request.body, now);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/admin_http_server.h"
+#include "common/http/auth.h"
 #include "common/signals.h"
 #include "engine/actuator.h"
 #include "engine/commands.h"
@@ -105,9 +106,13 @@ int RunEngineCommand(int argc, char** argv) {
     actuator = MakeLogActuator(std::cout);
   }
 
+  // One token rule for every control plane (common/http/auth.h): none only on loopback; a
+  // generated token is written to a 0600 file whose path is printed.
+  auto token = http::ResolveStartToken(config->token, config->listen.host, "engine");
+  if (!token) return std::fprintf(stderr, "huddle engine: %s\n", token.error().message.c_str()), 2;
   Engine engine(config->engine);
   std::mutex mutex;
-  EngineApi api(engine, mutex, config->token);
+  EngineApi api(engine, mutex, token->token);
   boost::asio::io_context io;
   common::AdminHttpOptions http_options;
   http_options.body_limit_bytes = config->engine.ingest.max_body_bytes + 1024;
@@ -123,6 +128,14 @@ int RunEngineCommand(int argc, char** argv) {
   if (!port) {
     std::fprintf(stderr, "huddle engine: %s\n", port.error().message.c_str());
     return 1;
+  }
+  std::string token_file;
+  if (token->generated) {
+    auto file = http::WriteTokenFile("engine", *port, token->token);
+    if (!file) return std::fprintf(stderr, "huddle engine: %s\n", file.error().message.c_str()), 1;
+    token_file = *file;
+    std::fprintf(stderr, "huddle engine: API token written to %s (mode 0600)\n",
+                 token_file.c_str());
   }
   auto broadcast_and_actuate = [&](const TickReport& report, const std::string& tick_json) {
     server.Broadcast(tick_json);
@@ -222,6 +235,7 @@ int RunEngineCommand(int argc, char** argv) {
   guard.reset();
   io.stop();
   io_thread.join();
+  if (!token_file.empty()) std::remove(token_file.c_str());  // the token dies with the engine
   std::fprintf(stderr, "huddle engine: stopped after %llu ticks\n",
                static_cast<unsigned long long>(engine.ticks()));
   return 0;

@@ -2,9 +2,11 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "common/http/auth.h"
 #include "common/signals.h"
 #include "core/options.h"
 #include "taskd/coordinator_config.h"
@@ -37,6 +39,26 @@ std::vector<std::string> SplitCommas(const std::string& text) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// The worker's token: --token; else the first line of --token-file; else, for a coordinator on
+// this machine, the token file it generated (none there: no token, as with `token: none`).
+core::Result<std::string> WorkerToken(const std::string& url, const std::string& token_file,
+                                      const std::string& token) {
+  if (!token.empty()) return token;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    std::string line;
+    if (!in || !std::getline(in, line) || line.empty()) {
+      return core::Fail("no token in " + token_file);
+    }
+    return line;
+  }
+  auto parsed = taskd::ParseHttpUrl(url);
+  if (!parsed) return std::unexpected(parsed.error());
+  if (!http::IsLoopbackOrLocalhost(parsed->host)) return std::string();
+  auto generated = http::ReadTokenFile("tasks", parsed->port);
+  return generated ? *generated : std::string();
 }
 
 int RunCoordinator(int argc, char** argv) {
@@ -80,6 +102,10 @@ int RunCoordinator(int argc, char** argv) {
     return 1;
   }
   std::cout << "coordinator listening on " << service.url() << std::endl;
+  if (!service.token_file().empty()) {
+    std::cout << "API token written to " << service.token_file()
+              << " (mode 0600; workers on this machine read it from there)" << std::endl;
+  }
   std::cout << "dashboard (topology: key 3) on " << service.url() << "/" << std::endl;
   common::WaitForStopSignal(limit);
   service.Stop();
@@ -103,7 +129,11 @@ int RunWorker(int argc, char** argv) {
   std::string run_for;
   app.add_option("--coordinator", o.coordinator_url, "coordinator URL, http://host:port")
       ->required();
+  std::string token_file;
   app.add_option("--token", o.token, "bearer token of the coordinator's API");
+  app.add_option("--token-file", token_file,
+                 "file holding the token (default: the coordinator's generated token file, "
+                 "for a coordinator on this machine)");
   app.add_option("--name", o.profile.name, "worker name");
   app.add_option("--hardware", hardware, "hardware it offers: cpu,cuda,rocm,mps,openvino,qnn,...");
   app.add_option("--primary", primary, "hardware profile for speed and energy (default: fastest)");
@@ -126,6 +156,11 @@ int RunWorker(int argc, char** argv) {
     std::cerr << "huddle tasks worker: " << m << "\n";
     return 2;
   };
+  if (auto token = WorkerToken(o.coordinator_url, token_file, o.token); token) {
+    o.token = *token;
+  } else {
+    return fail(token.error().message);
+  }
   o.profile.hardware = core::HardwareSet{};
   for (const std::string& h : SplitCommas(hardware)) {
     auto t = core::ParseHardware(h);

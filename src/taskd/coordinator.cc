@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/http/auth.h"
 #include "common/prometheus_text.h"
 #include "core/tasks/task_scheduler.h"
 
@@ -93,7 +94,21 @@ std::string_view MigrationResultName(core::MigrationResult result) {
 Coordinator::Coordinator(CoordinatorOptions options, core::TimePoint start)
     : options_(options), start_(start), ledger_(options.ledger), planner_(options.planner) {}
 
+core::Result<void> Coordinator::Admit(const TaskSpec& spec) const {
+  if (spec.kind != TaskKind::kCommand) return {};
+  if (options_.command_allow.empty()) {
+    return Fail("command tasks are disabled (list the executables in commands.allow)");
+  }
+  if (spec.argv.empty()) return Fail("a command task needs argv");
+  if (std::find(options_.command_allow.begin(), options_.command_allow.end(), spec.argv[0]) ==
+      options_.command_allow.end()) {
+    return Fail(fmt::format("'{}' is not in commands.allow", spec.argv[0]));
+  }
+  return {};
+}
+
 core::Result<core::TaskId> Coordinator::Submit(TaskSpec spec, core::TimePoint now) {
+  if (auto admitted = Admit(spec); !admitted) return std::unexpected(admitted.error());
   std::lock_guard lock(mutex_);
   const core::TaskId id = next_task_++;
   if (auto s = ledger_.Submit(id); !s) return std::unexpected(s.error());
@@ -151,11 +166,25 @@ core::Result<void> Coordinator::StartMigrationLocked(core::TaskId task, core::Wo
   return {};
 }
 
-core::WorkerId Coordinator::Register(const WorkerProfile& profile, core::TimePoint now) {
+core::Result<core::WorkerId> Coordinator::Register(const WorkerProfile& profile,
+                                                   const std::string& secret, core::TimePoint now,
+                                                   const std::string& previous_secret) {
   std::lock_guard lock(mutex_);
+  if (secret.empty()) return Fail("a worker needs a secret");
+  if (!profile.name.empty()) {
+    for (auto& [other_id, other] : workers_) {
+      if (other.lost || other.profile.name != profile.name) continue;
+      if (previous_secret.empty() || !http::ConstantTimeEquals(previous_secret, other.secret)) {
+        return Fail(
+            fmt::format("worker name '{}' is taken by active worker {}", profile.name, other_id));
+      }
+      MarkLostLocked(other_id, now);  // the same worker, registering again after fencing
+    }
+  }
   const core::WorkerId id = next_worker_++;
   WorkerRecord& w = workers_[id];
   w.profile = profile;
+  w.secret = secret;
   if (w.profile.name.empty()) w.profile.name = fmt::format("worker-{}", id);
   w.registered = now;
   w.last_seen = now;
@@ -163,11 +192,14 @@ core::WorkerId Coordinator::Register(const WorkerProfile& profile, core::TimePoi
   return id;
 }
 
-PollResponse Coordinator::Poll(core::WorkerId worker, const PollRequest& request,
-                               core::TimePoint now) {
+core::Result<PollResponse> Coordinator::Poll(core::WorkerId worker, const std::string& secret,
+                                             const PollRequest& request, core::TimePoint now) {
   std::lock_guard lock(mutex_);
   PollResponse response;
   const auto it = workers_.find(worker);
+  if (it != workers_.end() && !http::ConstantTimeEquals(secret, it->second.secret)) {
+    return Fail(fmt::format("wrong secret for worker {}", worker));
+  }
   if (it == workers_.end() || it->second.lost) {
     response.lost = true;
     return response;

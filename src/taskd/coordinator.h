@@ -24,6 +24,9 @@ struct CoordinatorOptions {
   core::PlannerOptions planner;
   core::TaskLedger::Options ledger;
   size_t max_finished_tasks = 10000;  // oldest finished tasks are forgotten beyond this
+  // Executables a `command` task may run (argv[0], compared exactly). Empty: command tasks are
+  // refused; the coordinator then runs nothing but synthetic tasks.
+  std::vector<std::string> command_allow;
 };
 
 // What one balancing round did; the history writes it as a load_balancer_metrics row.
@@ -47,14 +50,25 @@ class Coordinator {
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
+  // Whether `spec` may be submitted: a command task needs its argv[0] in command_allow.
+  core::Result<void> Admit(const TaskSpec& spec) const;
   core::Result<core::TaskId> Submit(TaskSpec spec, core::TimePoint now);
   core::Result<void> Cancel(core::TaskId task, core::TimePoint now);
   // Starts a migration of a running task to `target` through the protocol (the planner does the
   // same each round; the API and the overlay initiator use this).
   core::Result<void> Migrate(core::TaskId task, core::WorkerId target, core::TimePoint now);
 
-  core::WorkerId Register(const WorkerProfile& profile, core::TimePoint now);
-  PollResponse Poll(core::WorkerId worker, const PollRequest& request, core::TimePoint now);
+  // Registers a worker that will prove itself with `secret` (the API draws it at random and
+  // hands it to the worker only). A name held by an active worker is refused, unless
+  // `previous_secret` is that worker's secret: a worker that fenced itself registers again and
+  // its old registration is declared lost.
+  core::Result<core::WorkerId> Register(const WorkerProfile& profile, const std::string& secret,
+                                        core::TimePoint now,
+                                        const std::string& previous_secret = "");
+  // A poll from a worker: an unknown or lost id is told `lost`; a known id with another secret
+  // is refused (no state changes, no commands).
+  core::Result<PollResponse> Poll(core::WorkerId worker, const std::string& secret,
+                                  const PollRequest& request, core::TimePoint now);
   // Heartbeat timeouts, protocol timeouts, scheduling. Call often (every 100 ms or so).
   void Tick(core::TimePoint now);
   // One balancing round of the planner; migrations it chooses are started.
@@ -101,6 +115,7 @@ class Coordinator {
   };
   struct WorkerRecord {
     WorkerProfile profile;
+    std::string secret;
     core::TimePoint registered{};
     core::TimePoint last_seen{};
     core::WorkerUsage usage;

@@ -39,12 +39,6 @@ std::optional<uint64_t> ParseId(std::string_view text) {
   return v;
 }
 
-std::optional<json> ParseBody(const std::string& body) {
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::nullopt;
-  return j;
-}
-
 }  // namespace
 
 HttpResponse JsonError(int status, const std::string& message) {
@@ -66,25 +60,40 @@ std::string QueryValue(const std::string& query, const std::string& key) {
   return "";
 }
 
-CoordinatorApi::CoordinatorApi(Coordinator& coordinator, Clock clock, std::string token)
-    : coordinator_(coordinator), clock_(std::move(clock)), token_(std::move(token)) {}
+CoordinatorApi::CoordinatorApi(Coordinator& coordinator, Clock clock, http::AuthPolicy auth,
+                               http::JsonLimits json_limits)
+    : coordinator_(coordinator),
+      clock_(std::move(clock)),
+      auth_(std::move(auth)),
+      json_limits_(json_limits) {}
+
+std::expected<json, HttpResponse> CoordinatorApi::Body(const HttpRequest& request) const {
+  auto j = http::ParseJsonLimited(request.body, json_limits_);
+  if (!j) return std::unexpected(JsonError(j.error().status, j.error().message));
+  return std::move(*j);
+}
 
 HttpResponse CoordinatorApi::Handle(const HttpRequest& request) {
+  const http::RequestCredentials credentials{
+      .host = request.host, .origin = request.origin, .authorization = request.authorization};
+  if (auto refused = http::CheckRequest(auth_, credentials, /*needs_token=*/false)) {
+    return JsonError(refused->status, refused->message);
+  }
   if (request.path == "/healthz") return HttpResponse{.content_type = "text/plain", .body = "ok\n"};
   // The dashboard (built into the binary) at / and /ui/*, its Topology view reading this API from
   // the same origin; without the token, like /healthz: the page holds no state and no secret.
   web::DashboardFeatures features;
   features.title = "huddle tasks";
   features.tasks_url = "/";
-  features.token_required = !token_.empty();
+  features.token_required = !auth_.token.empty();
   if (std::optional<web::DashboardResponse> page =
           web::ServeDashboard(request.method, request.path, features)) {
     return HttpResponse{.status = page->status,
                         .content_type = std::string(page->content_type),
                         .body = std::move(page->body)};
   }
-  if (!token_.empty() && request.authorization != "Bearer " + token_) {
-    return JsonError(401, "missing or wrong bearer token");
+  if (auto refused = http::CheckRequest(auth_, credentials, /*needs_token=*/true)) {
+    return JsonError(refused->status, refused->message);
   }
   const core::TimePoint now = clock_();
   const std::vector<std::string_view> parts = Split(request.path);
@@ -104,8 +113,9 @@ HttpResponse CoordinatorApi::Handle(const HttpRequest& request) {
   if (parts[1] == "waves") {
     if (parts.size() == 2 && request.method == "GET") return JsonOk(coordinator_.WavesJson());
     if (parts.size() == 2 && request.method == "POST") {
-      const auto body = ParseBody(request.body);
-      if (!body || !body->is_object()) return JsonError(400, "a wave report must be an object");
+      const auto body = Body(request);
+      if (!body) return body.error();
+      if (!body->is_object()) return JsonError(400, "a wave report must be an object");
       coordinator_.RecordWave(*body);
       return JsonOk(json{{"ok", true}});
     }
@@ -125,8 +135,8 @@ HttpResponse CoordinatorApi::Tasks(const HttpRequest& request, core::TimePoint n
       return JsonOk(coordinator_.TasksJson(QueryValue(request.query, "state")));
     }
     if (request.method != "POST") return JsonError(405, "use GET or POST");
-    const auto body = ParseBody(request.body);
-    if (!body) return JsonError(400, "the body is not JSON");
+    const auto body = Body(request);
+    if (!body) return body.error();
     std::vector<json> items;
     if (body->is_object() && body->contains("tasks")) {
       if (!(*body)["tasks"].is_array()) return JsonError(400, "tasks must be an array");
@@ -139,6 +149,9 @@ HttpResponse CoordinatorApi::Tasks(const HttpRequest& request, core::TimePoint n
       auto spec = TaskSpecFromJson(items[i]);
       if (!spec) {
         return JsonError(400, "task " + std::to_string(i) + ": " + spec.error().message);
+      }
+      if (auto admitted = coordinator_.Admit(*spec); !admitted) {
+        return JsonError(403, "task " + std::to_string(i) + ": " + admitted.error().message);
       }
       specs.push_back(std::move(*spec));
     }
@@ -164,7 +177,8 @@ HttpResponse CoordinatorApi::Tasks(const HttpRequest& request, core::TimePoint n
     return JsonOk(json{{"ok", true}});
   }
   if (parts.size() == 4 && parts[3] == "migrate" && request.method == "POST") {
-    const auto body = ParseBody(request.body);
+    const auto body = Body(request);
+    if (!body) return body.error();
     std::optional<core::WorkerId> target;
     if (body && body->is_object() && body->contains("target") &&
         (*body)["target"].is_number_unsigned()) {
@@ -187,24 +201,30 @@ HttpResponse CoordinatorApi::Workers(const HttpRequest& request, core::TimePoint
   const std::vector<std::string_view> parts = Split(request.path);
   if (parts.size() == 2 && request.method == "GET") return JsonOk(coordinator_.WorkersJson());
   if (parts.size() == 3 && parts[2] == "register" && request.method == "POST") {
-    const auto body = ParseBody(request.body);
-    if (!body) return JsonError(400, "the body is not JSON");
+    const auto body = Body(request);
+    if (!body) return body.error();
     auto profile = WorkerProfileFromJson(*body);
     if (!profile) return JsonError(400, profile.error().message);
-    const core::WorkerId id = coordinator_.Register(*profile, now);
+    const std::string secret = http::RandomToken();
+    auto id = coordinator_.Register(*profile, secret, now, request.worker_secret);
+    if (!id) return JsonError(409, id.error().message);
     return JsonOk(
-        json{{"worker_id", id},
+        json{{"worker_id", *id},
+             {"worker_secret", secret},
              {"heartbeat_interval_ms", core::ToMillis(coordinator_.heartbeat_interval())}},
         201);
   }
   if (parts.size() == 4 && parts[3] == "poll" && request.method == "POST") {
     const auto id = ParseId(parts[2]);
     if (!id) return JsonError(400, "a worker id is a number");
-    const auto body = ParseBody(request.body);
-    if (!body) return JsonError(400, "the body is not JSON");
+    const auto body = Body(request);
+    if (!body) return body.error();
     auto poll = PollRequestFromJson(*body);
     if (!poll) return JsonError(400, poll.error().message);
-    return JsonOk(ToJson(coordinator_.Poll(static_cast<core::WorkerId>(*id), *poll, now)));
+    auto response =
+        coordinator_.Poll(static_cast<core::WorkerId>(*id), request.worker_secret, *poll, now);
+    if (!response) return JsonError(403, response.error().message);
+    return JsonOk(ToJson(*response));
   }
   return JsonError(404, "no such endpoint");
 }

@@ -3,6 +3,8 @@
 #include <functional>
 #include <string>
 
+#include "common/http/auth.h"
+#include "common/http/json_limits.h"
 #include "core/time.h"
 #include "taskd/coordinator.h"
 #include "taskd/http_types.h"
@@ -18,23 +20,30 @@ namespace huddle::taskd {
 //   GET  /api/migrations             GET  /api/stats (get_load_balancer_stats)
 //   GET  /api/waves   POST /api/waves (a wave's report)   POST /api/waves/start
 //   GET  /metrics (Prometheus text)  GET  /healthz
-// With a token, every request but /healthz needs "Authorization: Bearer TOKEN" (else 401).
-// Thread-safe as the Coordinator is.
+// Every request passes the Host and Origin checks of http::CheckRequest (421, 403); with a token,
+// every request but /healthz and the dashboard's static files needs "Authorization: Bearer TOKEN"
+// (else 401). Registration answers a per-worker secret; polls must carry it in X-Worker-Secret
+// (else 403), and so must a registration that takes over a name (after fencing). JSON bodies over
+// the limits get 413 (size) or 400 (depth). Thread-safe as the Coordinator is.
 class CoordinatorApi {
  public:
   using Clock = std::function<core::TimePoint()>;
 
-  CoordinatorApi(Coordinator& coordinator, Clock clock, std::string token);
+  CoordinatorApi(Coordinator& coordinator, Clock clock, http::AuthPolicy auth,
+                 http::JsonLimits json_limits = {});
 
   HttpResponse Handle(const HttpRequest& request);
 
  private:
+  // The request's JSON body within json_limits_, or the error response.
+  std::expected<nlohmann::json, HttpResponse> Body(const HttpRequest& request) const;
   HttpResponse Tasks(const HttpRequest& request, core::TimePoint now);
   HttpResponse Workers(const HttpRequest& request, core::TimePoint now);
 
   Coordinator& coordinator_;
   Clock clock_;
-  std::string token_;
+  const http::AuthPolicy auth_;
+  const http::JsonLimits json_limits_;
 };
 
 // A JSON error body {"error": message} with `status`.

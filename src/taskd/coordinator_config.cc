@@ -64,8 +64,8 @@ core::Result<CoordinatorConfig> ParseCoordinatorConfig(const std::string& text,
   try {
     if (auto s = CheckKeys(
             source, root,
-            {"listen", "token", "tick_interval", "heartbeat_interval", "heartbeat_timeout",
-             "check_interval", "history", "planner", "ledger", "overlay"});
+            {"listen", "token", "allowed_hosts", "commands", "tick_interval", "heartbeat_interval",
+             "heartbeat_timeout", "check_interval", "history", "planner", "ledger", "overlay"});
         !s) {
       return std::unexpected(s.error());
     }
@@ -76,6 +76,22 @@ core::Result<CoordinatorConfig> ParseCoordinatorConfig(const std::string& text,
       c.listen_port = hp->second;
     }
     if (root["token"]) c.token = root["token"].as<std::string>();
+    if (const YAML::Node& hosts = root["allowed_hosts"]) {
+      if (!hosts.IsSequence()) return Fail(Where(source, hosts) + ": allowed_hosts is a list");
+      for (const auto& h : hosts) c.allowed_hosts.push_back(h.as<std::string>());
+    }
+    if (const YAML::Node& commands = root["commands"]) {
+      if (auto s = CheckKeys(source, commands, {"allow"}); !s) return std::unexpected(s.error());
+      const YAML::Node& allow = commands["allow"];
+      if (allow && !allow.IsSequence()) {
+        return Fail(Where(source, allow) + ": commands.allow is a list of executables");
+      }
+      for (const auto& a : allow) {
+        const std::string exe = a.as<std::string>();
+        if (exe.empty()) return Fail(Where(source, a) + ": an empty executable name");
+        c.coordinator.command_allow.push_back(exe);
+      }
+    }
     if (root["history"])
       c.history = root["history"].IsNull() ? "" : root["history"].as<std::string>();
     struct DurationKey {

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 
+#include "common/http/auth.h"
 #include "taskd/topology.h"
 
 namespace huddle::taskd {
@@ -22,6 +24,9 @@ std::string CoordinatorService::url() const {
 }
 
 core::Result<uint16_t> CoordinatorService::Start() {
+  auto token = http::ResolveStartToken(config_.token, config_.listen_host, "tasks coordinator");
+  if (!token) return std::unexpected(token.error());
+  token_ = token->token;
   CoordinatorOptions options = config_.coordinator;
   std::optional<Topology> topology;
   if (!config_.topology.empty()) {
@@ -45,11 +50,22 @@ core::Result<uint16_t> CoordinatorService::Start() {
     coordinator_->SetOverlay(std::move(neighbors), topology->names[topology->initiator]);
   }
   api_ = std::make_unique<CoordinatorApi>(
-      *coordinator_, [] { return Now(); }, config_.token);
+      *coordinator_, [] { return Now(); },
+      http::AuthPolicy{.token = token_,
+                       .listen_host = config_.listen_host,
+                       .allowed_hosts = config_.allowed_hosts});
   server_ = std::make_unique<HttpServer>([this](const HttpRequest& r) { return api_->Handle(r); });
   auto port = server_->Start(config_.listen_host, config_.listen_port);
   if (!port) return port;
   port_ = *port;
+  if (token->generated) {
+    auto file = http::WriteTokenFile("tasks", port_, token_);
+    if (!file) {
+      server_->Stop();
+      return std::unexpected(file.error());
+    }
+    token_file_ = *file;
+  }
   {
     std::lock_guard lock(mutex_);
     stop_ = false;
@@ -66,6 +82,11 @@ void CoordinatorService::Stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (server_) server_->Stop();
+  if (!token_file_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(token_file_, ignored);  // the token dies with this coordinator
+    token_file_.clear();
+  }
 }
 
 void CoordinatorService::Loop() {

@@ -28,12 +28,17 @@ class CoordinatorService {
   CoordinatorService(const CoordinatorService&) = delete;
   CoordinatorService& operator=(const CoordinatorService&) = delete;
 
-  // Opens the history, loads the topology, binds the listener; returns the bound port.
+  // Opens the history, loads the topology, settles the token (http::ResolveStartToken: a
+  // non-loopback listen without a token, or `token: none` off loopback, is refused), binds the
+  // listener and, for a generated token, writes the token file; returns the bound port.
   core::Result<uint16_t> Start();
   void Stop();
 
   Coordinator& coordinator() { return *coordinator_; }
   std::string url() const;
+  // The bearer token in force (empty with `token: none`) and, when it was generated, its file.
+  const std::string& token() const { return token_; }
+  const std::string& token_file() const { return token_file_; }
   uint64_t history_rows() const { return history_rows_.load(); }
   uint64_t history_errors() const { return history_errors_.load(); }
   uint64_t rounds() const { return rounds_.load(); }
@@ -51,6 +56,8 @@ class CoordinatorService {
   bool stop_ = false;  // GUARDED_BY(mutex_)
   std::thread thread_;
   uint16_t port_ = 0;
+  std::string token_;
+  std::string token_file_;
   std::atomic<uint64_t> history_rows_{0};
   std::atomic<uint64_t> history_errors_{0};
   std::atomic<uint64_t> rounds_{0};

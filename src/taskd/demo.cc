@@ -89,6 +89,7 @@ int RunDemoCommand(int argc, char** argv) {
           (dir / "history.sqlite").string() +
           "\n"
           "planner: {max_simultaneous_migrations: 1}\n"
+          "commands: {allow: [uname]}\n"
           "ledger: {start_timeout: 5s, cancel_timeout: 3s, migration_timeout: 60s}\n",
       "demo");
   if (!config) {
@@ -106,7 +107,8 @@ int RunDemoCommand(int argc, char** argv) {
     std::cout << fmt::format("[{:5.1f} s] {}", core::ToSeconds(Clock::now() - t0), text)
               << std::endl;
   };
-  say("coordinator on " + service.url() + "  (try: curl " + service.url() +
+  say("coordinator on " + service.url() + "  (try: curl -H \"Authorization: Bearer $(cat " +
+      service.token_file() + ")\" " + service.url() +
       "/api/stats, /api/tasks, /api/migrations, /metrics)");
   std::map<std::string, pid_t> workers;
   workers["w1"] = SpawnWorker(service.url(), "w1");

@@ -43,7 +43,8 @@ core::Result<HttpUrl> ParseHttpUrl(const std::string& url) {
 
 core::Result<HttpCallResult> HttpCall(const HttpUrl& url, const std::string& method,
                                       const std::string& target, const std::string& body,
-                                      const std::string& token, core::Duration timeout) {
+                                      const std::string& token, core::Duration timeout,
+                                      const HttpHeaders& headers) {
   asio::io_context io;
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);
@@ -54,6 +55,7 @@ core::Result<HttpCallResult> HttpCall(const HttpUrl& url, const std::string& met
   req.set(http::field::host, url.host);
   req.set(http::field::content_type, "application/json");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   req.keep_alive(false);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -18,6 +20,9 @@ struct HttpUrl {
 
 core::Result<HttpUrl> ParseHttpUrl(const std::string& url);
 
+// Extra request headers, name and value.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
 struct HttpCallResult {
   int status = 0;
   std::string body;
@@ -27,6 +32,7 @@ struct HttpCallResult {
 // (Boost.Beast). `target` is appended to the URL's prefix. Thread-safe (no shared state).
 core::Result<HttpCallResult> HttpCall(const HttpUrl& url, const std::string& method,
                                       const std::string& target, const std::string& body,
-                                      const std::string& token, core::Duration timeout);
+                                      const std::string& token, core::Duration timeout,
+                                      const HttpHeaders& headers = {});
 
 }  // namespace huddle::taskd

@@ -52,6 +52,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto it = req.find(http::field::authorization); it != req.end()) {
       request.authorization = std::string(it->value());
     }
+    if (auto it = req.find(http::field::host); it != req.end()) request.host = it->value();
+    if (auto it = req.find(http::field::origin); it != req.end()) request.origin = it->value();
+    if (auto it = req.find("X-Worker-Secret"); it != req.end()) {
+      request.worker_secret = it->value();
+    }
     HttpResponse response;
     try {
       response = handler_(request);

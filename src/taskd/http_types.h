@@ -12,6 +12,9 @@ struct HttpRequest {
   std::string query;   // after '?', may be empty
   std::string body;
   std::string authorization;  // the Authorization header, raw
+  std::string host;           // the Host header, raw
+  std::string origin;         // the Origin header, raw (empty when absent)
+  std::string worker_secret;  // the X-Worker-Secret header (worker registration and polls)
 };
 
 struct HttpResponse {

@@ -35,8 +35,10 @@ core::Result<std::vector<WaveCheck>> RunWavesOverLoopback(const Topology& topolo
                                                           const std::vector<core::WaveId>& waves,
                                                           core::Duration timeout) {
   Coordinator coordinator(CoordinatorOptions{}, std::chrono::steady_clock::now());
+  // Loopback only, a test harness: no token (the overlay nodes post their reports without one).
   CoordinatorApi api(
-      coordinator, [] { return std::chrono::steady_clock::now(); }, "");
+      coordinator, [] { return std::chrono::steady_clock::now(); },
+      http::AuthPolicy{.token = "", .listen_host = "127.0.0.1"});
   HttpServer server([&api](const HttpRequest& r) { return api.Handle(r); });
   auto port = server.Start("127.0.0.1", 0);
   if (!port) return std::unexpected(port.error());

@@ -40,11 +40,17 @@ core::WorkerUsage WorkerAgent::CurrentUsage(const TaskExecutor::Snapshot& snapsh
 }
 
 bool WorkerAgent::Register() {
+  HttpHeaders headers;
+  if (!secret_.empty()) headers.emplace_back("X-Worker-Secret", secret_);
   auto r = HttpCall(url_, "POST", "/api/workers/register", ToJson(options_.profile).dump(),
-                    options_.token, options_.request_timeout);
+                    options_.token, options_.request_timeout, headers);
   if (!r || r->status != 201) return false;
   const auto j = nlohmann::json::parse(r->body, nullptr, false);
-  if (j.is_discarded() || !j.contains("worker_id")) return false;
+  if (j.is_discarded() || !j.contains("worker_id") || !j["worker_id"].is_number_unsigned() ||
+      !j.contains("worker_secret") || !j["worker_secret"].is_string()) {
+    return false;
+  }
+  secret_ = j["worker_secret"].get<std::string>();
   poll_interval_ = options_.poll_interval;
   if (poll_interval_ == core::Duration::zero()) {
     poll_interval_ = core::FromMillis(j.value("heartbeat_interval_ms", 1000.0));
@@ -64,7 +70,8 @@ bool WorkerAgent::PollOnce() {
   request.running = std::move(snapshot.running);
   request.reports = std::move(snapshot.reports);
   auto r = HttpCall(url_, "POST", fmt::format("/api/workers/{}/poll", id_.load()),
-                    ToJson(request).dump(), options_.token, options_.request_timeout);
+                    ToJson(request).dump(), options_.token, options_.request_timeout,
+                    {{"X-Worker-Secret", secret_}});
   if (!r || r->status != 200) return false;
   const auto j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) return false;

@@ -73,6 +73,9 @@ class WorkerAgent {
   std::atomic<uint64_t> registrations_{0};
   core::Duration poll_interval_{};
   uint64_t last_command_ = 0;
+  // The secret of the current registration, kept after fencing: registering again under the
+  // same name presents it to take the name over from the stale registration.
+  std::string secret_;
   core::TimePoint last_contact_{};
   std::thread thread_;
 };

@@ -72,6 +72,24 @@ TEST_F(EngineApiTest, BadPointsGet400NamingTheFieldAndGoodOnesAreKept) {
   EXPECT_EQ(Call(Get("/api/v1/ingest")).status, 405);
 }
 
+// Issue 13: the same JSON depth limit as the coordinator (300 000 levels must not reach the DOM).
+TEST_F(EngineApiTest, DeeplyNestedIngestAndControlBodiesGet400) {
+  AdminRequest deep = Post("/api/v1/ingest", std::string(300000, '[') + std::string(300000, ']'));
+  deep.ingest_token = "s3cret";
+  const common::AdminResponse r = Call(deep);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("nests deeper than 64 levels"), std::string::npos) << r.body;
+  AdminRequest objects = Post("/api/v1/ingest", "[" + std::string(100000, '{'));
+  objects.ingest_token = "s3cret";
+  EXPECT_EQ(Call(objects).status, 400);
+  AdminRequest control = Post("/api/v1/control/toggle", std::string(300000, '['));
+  control.authorization = "Bearer s3cret";
+  EXPECT_EQ(Call(control).status, 400);
+  AdminRequest near_miss = Post("/api/v1/ingest", R"({"service_id": "api", "request_rate": 10})");
+  near_miss.authorization = "Bearer s3creT";
+  EXPECT_EQ(Call(near_miss).status, 401);
+}
+
 TEST_F(EngineApiTest, SnapshotIs204BeforeTheFirstTickThenJson) {
   EXPECT_EQ(Call(Get("/api/v1/snapshot")).status, 204);
   AdminRequest r = Post("/api/v1/ingest", R"({"service_id": "api", "request_rate": 10})");

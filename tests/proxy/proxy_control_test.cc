@@ -71,20 +71,21 @@ TEST(ProxyAdminTest, EndpointsAndActions) {
   // Drain u0 and u1 through the admin API: all traffic goes to u2; enable u0 again.
   HttpConnection post(admin);
   post.Send(
-      "POST /api/v1/clusters/app/backends/u0/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "POST /api/v1/clusters/app/backends/u0/drain HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: "
       "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 200);
   post.Send(
-      "POST /api/v1/clusters/app/backends/u1/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "POST /api/v1/clusters/app/backends/u1/drain HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: "
       "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 200);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(Get(f.port()).Header("x-upstream"), "u2");
   post.Send(
-      "POST /api/v1/clusters/app/backends/u0/weight HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "POST /api/v1/clusters/app/backends/u0/weight HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: "
       "13\r\n\r\n{\"weight\": 3}");
   EXPECT_EQ(post.Read().status, 200);
   post.Send(
-      "POST /api/v1/clusters/app/backends/nope/drain HTTP/1.1\r\nhost: a\r\ncontent-length: "
+      "POST /api/v1/clusters/app/backends/nope/drain HTTP/1.1\r\nhost: "
+      "127.0.0.1\r\ncontent-length: "
       "0\r\n\r\n");
   EXPECT_EQ(post.Read().status, 400);
   const nlohmann::json after = nlohmann::json::parse(f.server().ClustersJson());

@@ -162,13 +162,13 @@ inline int ListenOnLoopback(uint16_t& port, int backlog = 16) {
 inline HttpResponse Get(uint16_t port, const std::string& path = "/",
                         const std::string& extra_headers = "") {
   HttpConnection c(port);
-  c.Send("GET " + path + " HTTP/1.1\r\nhost: test\r\n" + extra_headers + "\r\n");
+  c.Send("GET " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\n" + extra_headers + "\r\n");
   return c.Read();
 }
 
 inline HttpResponse Post(uint16_t port, const std::string& path, const std::string& body) {
   HttpConnection c(port);
-  c.Send("POST " + path + " HTTP/1.1\r\nhost: test\r\ncontent-length: " +
+  c.Send("POST " + path + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body);
   return c.Read();
 }

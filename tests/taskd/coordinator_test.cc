@@ -33,6 +33,7 @@ WorkerProfile Profile(const std::string& name, int cores = 2) {
 // A scripted worker: remembers the commands it applied and builds its polls.
 struct FakeWorker {
   WorkerId id = 0;
+  std::string secret;
   uint64_t acked = 0;
   uint64_t next_report = 1;
   std::vector<WorkerReport> unacked;
@@ -52,7 +53,12 @@ struct FakeWorker {
     req.usage.memory = cpu;
     req.running = running;
     req.reports = unacked;
-    PollResponse resp = c.Poll(id, req, now);
+    auto polled = c.Poll(id, secret, req, now);
+    if (!polled) {
+      ADD_FAILURE() << polled.error().message;
+      return {};
+    }
+    PollResponse resp = *polled;
     std::erase_if(unacked, [&](const WorkerReport& r) { return r.seq <= resp.report_ack; });
     if (!obey) return resp;
     for (const WorkerCommand& cmd : resp.commands) {
@@ -68,6 +74,12 @@ struct FakeWorker {
       }
     }
     return resp;
+  }
+  void Join(Coordinator& c, const WorkerProfile& profile, TimePoint now) {
+    secret = "secret-of-" + profile.name;
+    auto registered = c.Register(profile, secret, now);
+    ASSERT_TRUE(registered.has_value()) << registered.error().message;
+    id = *registered;
   }
   void Finish(TaskId task, uint64_t attempt) {
     std::erase(running, task);
@@ -88,7 +100,7 @@ std::string State(const Coordinator& c, TaskId id) { return (*c.TaskJson(id))["s
 TEST(CoordinatorTest, RunsATaskToCompletionAndKeepsItsResult) {
   Coordinator c(Options(), At(0));
   FakeWorker w;
-  w.id = c.Register(Profile("a"), At(0));
+  w.Join(c, Profile("a"), At(0));
   const TaskId id = *c.Submit(Synthetic(1), At(0));
   w.Poll(c, At(0.1), 0.1);
   ASSERT_EQ(w.applied.size(), 1u);
@@ -109,7 +121,7 @@ TEST(CoordinatorTest, RunsATaskToCompletionAndKeepsItsResult) {
 TEST(CoordinatorTest, RedeliversUnacknowledgedCommandsAndIgnoresResentReports) {
   Coordinator c(Options(), At(0));
   FakeWorker w;
-  w.id = c.Register(Profile("a"), At(0));
+  w.Join(c, Profile("a"), At(0));
   const TaskId id = *c.Submit(Synthetic(1), At(0));
   // The first response is lost: the worker never saw it and acknowledges nothing.
   PollResponse lost = w.Poll(c, At(0.1), 0, /*obey=*/false);
@@ -130,13 +142,13 @@ TEST(CoordinatorTest, RedeliversUnacknowledgedCommandsAndIgnoresResentReports) {
 TEST(CoordinatorTest, MissedHeartbeatsMarkAWorkerLostAndRequeueItsTasks) {
   Coordinator c(Options(), At(0));
   FakeWorker a;
-  a.id = c.Register(Profile("a", 4), At(0));
+  a.Join(c, Profile("a", 4), At(0));
   const TaskId id = *c.Submit(Synthetic(100), At(0));
   a.Poll(c, At(0.1), 0);
   a.Poll(c, At(0.2), 0.5);
   EXPECT_EQ(State(c, id), "running");
   FakeWorker b;
-  b.id = c.Register(Profile("b", 4), At(1));
+  b.Join(c, Profile("b", 4), At(1));
   b.Poll(c, At(2), 0);
   c.Tick(At(3.1));  // a was last seen at 0.2: 2.9 s ago, under the 3 s timeout
   EXPECT_EQ((*c.TaskJson(id))["worker"], a.id);
@@ -169,12 +181,12 @@ struct Imbalanced {
   std::vector<TaskId> tasks;
 
   Imbalanced() {
-    a.id = c.Register(Profile("a", 2), At(0));
+    a.Join(c, Profile("a", 2), At(0));
     tasks.push_back(*c.Submit(Synthetic(100), At(0)));
     tasks.push_back(*c.Submit(Synthetic(100), At(0)));
     a.Poll(c, At(0.1), 0);
     a.Poll(c, At(0.2), 1.0);
-    b.id = c.Register(Profile("b", 2), At(0.5));
+    b.Join(c, Profile("b", 2), At(0.5));
     b.Poll(c, At(0.6), 0);
   }
   // The one task the planner chose, from the cancel command a received.
@@ -255,7 +267,7 @@ TEST(CoordinatorTest, TargetKilledMidMigrationRequeuesTheTask) {
 TEST(CoordinatorTest, CancelStopsARunningTask) {
   Coordinator c(Options(), At(0));
   FakeWorker w;
-  w.id = c.Register(Profile("a"), At(0));
+  w.Join(c, Profile("a"), At(0));
   const TaskId id = *c.Submit(Synthetic(100), At(0));
   w.Poll(c, At(0.1), 0);
   w.Poll(c, At(0.2), 0.5);
@@ -270,13 +282,13 @@ TEST(CoordinatorTest, CancelStopsARunningTask) {
 TEST(CoordinatorTest, SchedulesOnlyWhereRequirementsFit) {
   Coordinator c(Options(), At(0));
   FakeWorker cpu;
-  cpu.id = c.Register(Profile("cpu"), At(0));
+  cpu.Join(c, Profile("cpu"), At(0));
   WorkerProfile gpu_profile = Profile("gpu");
   gpu_profile.hardware = core::HardwareSet{core::HardwareType::kCpu, core::HardwareType::kCuda};
   gpu_profile.primary = core::HardwareType::kCuda;
   gpu_profile.cuda_compute = 8.6;
   FakeWorker gpu;
-  gpu.id = c.Register(gpu_profile, At(0));
+  gpu.Join(c, gpu_profile, At(0));
   TaskSpec needs_cuda = Synthetic(1);
   needs_cuda.requirements.hardware = core::HardwareSet{core::HardwareType::kCuda};
   needs_cuda.requirements.min_cuda_compute = 8.0;
@@ -307,6 +319,66 @@ TEST(CoordinatorTest, StatsAndMetricsDescribeTheBalancer) {
   EXPECT_NE(metrics.find("huddle_tasks{state=\"stopping\"} 1"), std::string::npos);
   EXPECT_NE(metrics.find("huddle_task_migrations_active 1"), std::string::npos);
   EXPECT_NE(metrics.find("huddle_balancer_imbalance_score 1"), std::string::npos);
+}
+
+// Finding 6 of issue 13: anyone with the shared token could register a second worker under a
+// taken name and poll as another worker's id, receiving its tasks.
+TEST(CoordinatorTest, APollNeedsTheWorkersOwnSecret) {
+  Coordinator c(Options(), At(0));
+  FakeWorker w;
+  w.Join(c, Profile("a"), At(0));
+  const TaskId id = *c.Submit(Synthetic(1), At(0));
+  PollRequest thief;
+  for (const std::string& secret : {std::string(), std::string("secret-of-b"), w.secret + "x"}) {
+    auto stolen = c.Poll(w.id, secret, thief, At(0.1));
+    ASSERT_FALSE(stolen.has_value()) << "a poll with secret '" << secret << "' was accepted";
+  }
+  EXPECT_EQ(State(c, id), "starting");  // the refused polls acknowledged nothing
+  w.Poll(c, At(0.2), 0);
+  ASSERT_EQ(w.applied.size(), 1u);
+  EXPECT_EQ(w.applied[0].task, id);
+  // An unknown id is told it is lost, and receives nothing.
+  auto unknown = c.Poll(w.id + 100, "", thief, At(0.3));
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_TRUE(unknown->lost);
+  EXPECT_TRUE(unknown->commands.empty());
+}
+
+TEST(CoordinatorTest, ATakenNameIsRefusedUnlessTheSameWorkerComesBack) {
+  Coordinator c(Options(), At(0));
+  FakeWorker w;
+  w.Join(c, Profile("a"), At(0));
+  EXPECT_FALSE(c.Register(Profile("a"), "another-secret", At(0.1)).has_value());
+  EXPECT_FALSE(c.Register(Profile("a"), "another-secret", At(0.1), "a-guess").has_value());
+  EXPECT_FALSE(c.Register(Profile("a"), "", At(0.1)).has_value());
+  // The worker itself, after fencing, presents its old secret: the old id is declared lost.
+  auto again = c.Register(Profile("a"), "new-secret", At(0.2), w.secret);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_NE(*again, w.id);
+  EXPECT_TRUE(w.Poll(c, At(0.3), 0).lost);
+  EXPECT_EQ(c.WorkerByName("a"), *again);
+}
+
+// Finding 1 of issue 13: the coordinator ran any command for anyone who could submit a task.
+TEST(CoordinatorTest, CommandTasksNeedTheirExecutableInTheAllowList) {
+  TaskSpec command;
+  command.kind = TaskKind::kCommand;
+  command.argv = {"/bin/sh", "-c", "touch /tmp/pwned"};
+  Coordinator closed(Options(), At(0));
+  EXPECT_FALSE(closed.Submit(command, At(0)).has_value());
+  EXPECT_TRUE(closed.Submit(Synthetic(1), At(0)).has_value());
+
+  CoordinatorOptions o = Options();
+  o.command_allow = {"/bin/echo"};
+  Coordinator open(o, At(0));
+  EXPECT_FALSE(open.Submit(command, At(0)).has_value());
+  command.argv = {"echo", "hi"};  // the allow-list compares argv[0] exactly: no PATH lookup
+  EXPECT_FALSE(open.Submit(command, At(0)).has_value());
+  command.argv = {};
+  EXPECT_FALSE(open.Submit(command, At(0)).has_value());
+  command.argv = {"/bin/echo", "hi"};
+  EXPECT_TRUE(open.Submit(command, At(0)).has_value());
+  EXPECT_EQ(open.TaskCounts()["pending"], 1u);
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ TEST(OverlayServiceTest, WavesRebalanceTasksAcrossTheOverlay) {
                                             "initiator: a\n";
   }
   auto config = ParseCoordinatorConfig(
-      "listen: 127.0.0.1:0\nheartbeat_interval: 100ms\nheartbeat_timeout: 3s\n"
+      "listen: 127.0.0.1:0\ntoken: none\nheartbeat_interval: 100ms\nheartbeat_timeout: 3s\n"
       "tick_interval: 50ms\ncheck_interval: 1s\nhistory: ''\n"
       "overlay: {topology: " +
           (dir / "topology.yaml").string() + ", wave_interval: 500ms}\n",

@@ -72,6 +72,8 @@ initiator: hub
 YAML
   cat >"$WORK/tasks.yaml" <<YAML
 listen: 127.0.0.1:$port
+# Loopback and explicit: the dashboard test drives the API without a token (docs/security.md).
+token: none
 heartbeat_interval: 300ms
 history: ''
 overlay:

@@ -20,8 +20,12 @@ constexpr uint64_t kProbeErrorStream = 25;
 // Keys of outside requests live above every balancer request's key.
 constexpr uint64_t kExternalKeyBase = 1ULL << 62;
 
-// Weight of the newest response in a backend's own latency estimate (what it tells probes).
-constexpr double kServerLatencyWeight = 0.1;
+// A backend's own latency estimate, what it tells Prequal's probes: as in Prequal, the latency
+// it expects at its current requests in flight, here an EWMA (weight kServerLatencyWeight on the
+// newest) of the response times of requests that arrived with that many in flight, per count up
+// to kLatencyBuckets - 1 (larger counts share the last bucket).
+constexpr double kServerLatencyWeight = 0.2;
+constexpr size_t kLatencyBuckets = 64;
 
 // Prequal asks for a handful of probes per pick; more than this are not sent.
 constexpr size_t kMaxProbesPerPick = 16;
@@ -69,9 +73,9 @@ struct Simulation::BackendState {
   int64_t last_change_ns = 0;
   uint64_t dispatched_measured = 0;
   uint32_t series_group = 0;
-  // The backend's own view of its recent response time (queue wait + service), for probes.
-  double server_latency_ms = 0.0;
-  bool server_latency_known = false;
+  // The backend's own latency by requests in flight at arrival (see kLatencyBuckets); < 0: none.
+  std::array<double, kLatencyBuckets> latency_by_rif;
+  BackendState() { latency_by_rif.fill(-1.0); }
 };
 
 struct Simulation::Request {
@@ -82,9 +86,10 @@ struct Simulation::Request {
   uint32_t client = 0;
   uint32_t serial = 0;  // of the scheduled AttemptEnd; 0 when none is pending
   uint32_t tries = 0;
-  uint32_t backend = 0;     // sim index of the current or last attempt
-  double service_ms = 0.0;  // of the current attempt (server feedback)
-  double bound_ms = 0.0;    // lower_bound mode: the request's no-queueing bound
+  uint32_t backend = 0;          // sim index of the current or last attempt
+  double service_ms = 0.0;       // of the current attempt (server feedback)
+  uint32_t rif_at_dispatch = 0;  // requests in flight at the backend when the attempt arrived
+  double bound_ms = 0.0;         // lower_bound mode: the request's no-queueing bound
   AttemptResult result = AttemptResult::kOk;
   bool live = false;
   bool in_retry = false;
@@ -145,14 +150,35 @@ double Simulation::RealisedResponseMs(core::BackendIndex core_b) const {
 }
 
 double Simulation::LowerBoundMs(uint64_t key, int64_t now) const {
-  double best = kForever;
+  // Attempt k can only be made after attempts 1..k-1 failed, and a failure takes time: a refusal
+  // its refusal time, a black hole or a queue that outlasts the per-try timeout the timeout, a
+  // 500 the service draw it answers after. So the bound is the minimum over k of (the least time
+  // attempts 1..k-1 could have taken to fail) + (attempt k's least successful service draw).
+  const double timeout_ms =
+      scenario_.workload.timeout_ms > 0.0 ? scenario_.workload.timeout_ms : kForever;
   const uint32_t attempts = std::max<uint32_t>(1, scenario_.retry.attempts);
-  for (uint32_t tries = 1; tries <= attempts; ++tries) {
+  double best = kForever;
+  double failed_before = 0.0;  // least time the attempts so far could have taken to fail
+  for (uint32_t tries = 1; tries <= attempts && failed_before < best; ++tries) {
     const uint64_t attempt_key = key * kMaxAttemptsInKey + std::min<uint64_t>(tries, 63);
+    double ok = kForever;
+    double fail = timeout_ms;
     for (const BackendState& b : backends_) {
-      if (WouldFail(b, attempt_key)) continue;
-      best = std::min(best, ServiceMs(b, attempt_key, 0, now));
+      if (!b.joined) continue;
+      if (b.refuse > 0) {
+        fail = std::min(fail, MsFromNs(b.refuse_ns));
+        continue;
+      }
+      if (b.blackhole > 0) continue;  // fails after the timeout, already counted
+      const double service = ServiceMs(b, attempt_key, 0, now);
+      if (WouldFail(b, attempt_key)) {
+        fail = std::min(fail, service);  // an HTTP 500 after its service time
+      } else if (service <= timeout_ms) {
+        ok = std::min(ok, service);
+      }
     }
+    best = std::min(best, failed_before + ok);
+    failed_before += fail;
   }
   return best;
 }
@@ -173,12 +199,21 @@ int64_t Simulation::Occupy(BackendState& b, int64_t service_ns, int64_t now) {
   return finish;
 }
 
-void Simulation::RecordServerLatency(BackendState& b, double ms) {
-  b.server_latency_ms =
-      b.server_latency_known
-          ? b.server_latency_ms + kServerLatencyWeight * (ms - b.server_latency_ms)
-          : ms;
-  b.server_latency_known = true;
+void Simulation::RecordServerLatency(BackendState& b, uint32_t rif, double ms) {
+  double& slot = b.latency_by_rif[std::min<size_t>(rif, kLatencyBuckets - 1)];
+  slot = slot < 0.0 ? ms : slot + kServerLatencyWeight * (ms - slot);
+}
+
+double Simulation::ServerLatencyEstimateMs(const BackendState& b) const {
+  // The bucket of the current count, else the nearest measured below it, else above it.
+  const size_t at = std::min<size_t>(b.in_flight, kLatencyBuckets - 1);
+  for (size_t i = at + 1; i-- > 0;) {
+    if (b.latency_by_rif[i] >= 0.0) return b.latency_by_rif[i];
+  }
+  for (size_t i = at + 1; i < kLatencyBuckets; ++i) {
+    if (b.latency_by_rif[i] >= 0.0) return b.latency_by_rif[i];
+  }
+  return 0.0;
 }
 
 void Simulation::OnExternal(uint32_t s, int64_t now) {
@@ -193,9 +228,9 @@ void Simulation::OnExternal(uint32_t s, int64_t now) {
   const double service_ms = ServiceMs(b, key, b.in_flight, now);
   b.busy_ms += service_ms;
   const int64_t finish = Occupy(b, NsFromMs(service_ms), now);
+  RecordServerLatency(b, b.in_flight, MsFromNs(finish - now));
   TouchInFlight(b, now);
   ++b.in_flight;
-  RecordServerLatency(b, MsFromNs(finish - now));
   events_.Push(finish, EventKind::kExternalEnd, s);
 }
 
@@ -216,7 +251,7 @@ void Simulation::SendServerReports(int64_t now) {
     if (!b.joined || b.refuse > 0 || b.blackhole > 0) continue;
     core::ServerReport report;
     report.requests_in_flight = b.in_flight;
-    report.latency_ms = b.server_latency_known ? b.server_latency_ms : 0.0;
+    report.latency_ms = ServerLatencyEstimateMs(b);
     report_consumer_->ObserveServerReport(targets[i], report, true, At(now));
   }
 }
@@ -354,6 +389,7 @@ void Simulation::Dispatch(uint32_t slot, int64_t now) {
   TouchInFlight(b, now);
   const uint32_t active_before = b.in_flight;
   ++b.in_flight;
+  r.rif_at_dispatch = active_before;
 
   const int64_t timeout_ns = NsFromMs(scenario_.workload.timeout_ms);
   if (!b.joined || b.refuse > 0) {
@@ -412,7 +448,7 @@ void Simulation::EndAttempt(uint32_t slot, int64_t now) {
   policy_->Observe(b.core_index, outcome, At(now));
   cluster_->Observe(b.core_index, outcome, At(now));
   if (r.result == AttemptResult::kOk || r.result == AttemptResult::kServerError) {
-    RecordServerLatency(b, MsFromNs(now - r.dispatch_ns));
+    RecordServerLatency(b, r.rif_at_dispatch, MsFromNs(now - r.dispatch_ns));
     if (report_consumer_ != nullptr) {
       // C3's feedback, piggybacked on the response: the server's queue and this service time.
       core::ServerReport report;

@@ -60,7 +60,8 @@ class Simulation final : private OracleView {
   double RealisedResponseMs(core::BackendIndex b) const override;
 
   // The no-queueing bound of a request: its own service draw on the fastest backend that would
-  // answer it successfully, over every attempt the retry policy allows; +infinity when none.
+  // answer it successfully, or a later attempt's after the least time the earlier ones could
+  // have taken to fail; +infinity when no attempt could succeed.
   double LowerBoundMs(uint64_t key, int64_t now) const;
   // Service time of attempt `attempt_key` on backend `b` if it started now with `active` others.
   double ServiceMs(const BackendState& b, uint64_t attempt_key, uint32_t active, int64_t now) const;
@@ -70,7 +71,8 @@ class Simulation final : private OracleView {
   void OnExternal(uint32_t s, int64_t now);
   void OnExternalEnd(uint32_t s, int64_t now);
   void SendServerReports(int64_t now);
-  void RecordServerLatency(BackendState& b, double ms);
+  void RecordServerLatency(BackendState& b, uint32_t rif, double ms);
+  double ServerLatencyEstimateMs(const BackendState& b) const;
 
   core::TimePoint At(int64_t ns) const { return core::TimePoint{} + core::Duration(ns); }
   void Join(uint32_t s, int64_t now);

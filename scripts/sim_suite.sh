@@ -22,8 +22,8 @@ if ! command -v gnuplot >/dev/null; then
   echo "sim_suite: gnuplot not installed (apt-get install gnuplot-nox): no PNG plots" >&2
 fi
 start=$(date +%s)
-"$huddle" sim --scenario all --seed 101 --out "$work" "$@" > "$docs/tables.md"
-"$huddle" sim --scenario all --seed 101 --format json "$@" > "$docs/results.json"
+"$huddle" sim --scenario all --seed 101 --out "$work" --json-out "$docs/results.json" "$@" \
+  > "$docs/tables.md"
 "$huddle" sim --sensitivity --scenario slow_server --seed 101 "$@" > "$docs/sensitivity.md"
 /usr/bin/python3 scripts/sim_yardsticks.py "$docs/results.json" > "$docs/yardsticks.md"
 cp "$work"/*.png "$docs"/ 2>/dev/null || true

@@ -8,12 +8,14 @@ namespace huddle::sim {
 
 // What a simulator event does; the payload fields mean different things per kind.
 enum class EventKind : uint8_t {
-  kClientNext,  // closed-loop client issues its next request; a = client
-  kAttemptEnd,  // an attempt finished or timed out; a = request slot, b = attempt serial
-  kRetry,       // a backoff ended; a = request slot, b = attempt serial of the retry
-  kTick,        // control tick (brain, policy, probes, metrics)
-  kFault,       // a fault starts or ends; a = fault index, b = 1 start / 0 end
-  kStop,        // end of the measured run
+  kClientNext,   // closed-loop client issues its next request; a = client
+  kAttemptEnd,   // an attempt finished or timed out; a = request slot, b = attempt serial
+  kRetry,        // a backoff ended; a = request slot, b = attempt serial of the retry
+  kTick,         // control tick (brain, policy, probes, metrics)
+  kFault,        // a fault starts or ends; a = fault index, b = 1 start / 0 end
+  kStop,         // end of the measured run
+  kExternal,     // outside traffic reaches a backend directly; a = backend
+  kExternalEnd,  // an outside request leaves its backend; a = backend
 };
 
 // One scheduled event. time is virtual nanoseconds since the start of the run.

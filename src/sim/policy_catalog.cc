@@ -3,10 +3,13 @@
 #include <algorithm>
 
 #include "core/cluster/policy_factory.h"
+#include "core/policy/c3.h"
 #include "core/policy/least_request.h"
 #include "core/policy/peak_ewma.h"
+#include "core/policy/prequal.h"
 #include "core/thermal/thermal_policy.h"
-#include "sim/oracle_policy.h"
+#include "sim/clairvoyant_policy.h"
+#include "sim/sed_oracle_policy.h"
 
 namespace huddle::sim {
 namespace {
@@ -21,7 +24,22 @@ constexpr Fallback kFallbacks[] = {
     {"least_request", &core::LeastRequestPolicy::Create},
     {"peak_ewma", &core::PeakEwmaPolicy::Create},
     {"thermal", &core::ThermalPolicy::Create},
+    {"prequal", &core::PrequalPolicy::Create},
+    {"c3", &core::C3Policy::Create},
 };
+
+// Policies only the simulator can run: they read its truth through an OracleView.
+bool NeedsOracle(std::string_view policy) {
+  return policy == "sed_oracle" || policy == "clairvoyant" || policy == "lower_bound";
+}
+
+PolicySpec DefaultSpec() {
+  const core::PolicySpec d = core::DefaultPolicy();
+  std::string options;
+  for (const auto& [k, v] : d.options) options += " " + k + "=" + v;
+  return {"default", d.name, d.options, false,
+          "core::DefaultPolicy(): " + d.name + options + " (what a config without a policy gets)"};
+}
 
 bool FactoryKnows(std::string_view name) {
   for (const std::string& n : core::PolicyNames()) {
@@ -48,9 +66,7 @@ std::vector<std::string> CorePolicyNames() {
   return names;
 }
 
-}  // namespace
-
-std::vector<PolicySpec> StandardPolicies() {
+std::vector<PolicySpec> StandardPoliciesTable() {
   return {
       {"round_robin", "round_robin", {}, false, "plain round robin (NGINX, Envoy default)"},
       {"least_request", "least_request", {}, false, "power of two choices on requests in flight"},
@@ -85,8 +101,50 @@ std::vector<PolicySpec> StandardPolicies() {
        {{"pick", "least_request"}},
        true,
        "thermal_lr plus Envoy outlier detection in the cluster brain"},
-      {"oracle", "oracle", {}, false, "knows true service rates: shortest expected delay"},
+      {"default", "", {}, false, ""},  // filled in below
+      {"prequal",
+       "prequal",
+       {},
+       false,
+       "Prequal (NSDI 2024): probes for requests in flight and latency, hot-cold choice"},
+      {"c3",
+       "c3",
+       {},
+       false,
+       "C3 (NSDI 2015): replica ranking with queue-size feedback and rate control"},
+      {"sed_oracle",
+       "sed_oracle",
+       {},
+       false,
+       "knows true mean service rates: shortest expected delay (a baseline, not a bound)"},
+      {"clairvoyant",
+       "clairvoyant",
+       {},
+       false,
+       "knows realised service times and worker free times: earliest finish for each request"},
+      {"lower_bound",
+       "lower_bound",
+       {},
+       false,
+       "not a policy: each request's own service time on the fastest usable server, no queueing"},
   };
+}
+
+// Every standard label, with `default` resolved to core::DefaultPolicy().
+std::vector<PolicySpec> ResolvedStandardPolicies() {
+  std::vector<PolicySpec> specs = StandardPoliciesTable();
+  for (PolicySpec& s : specs) {
+    if (s.label == "default") s = DefaultSpec();
+  }
+  return specs;
+}
+
+}  // namespace
+
+std::vector<PolicySpec> StandardPolicies() { return ResolvedStandardPolicies(); }
+
+std::vector<std::string> YardstickLabels() {
+  return {"default", "prequal", "c3", "sed_oracle", "clairvoyant", "lower_bound"};
 }
 
 std::vector<std::string> KnownPolicyLabels() {
@@ -130,12 +188,18 @@ core::Result<PolicySpec> FindPolicy(std::string_view label) {
   return core::Fail("unknown policy '" + std::string(label) + "' (known: " + known + ")");
 }
 
+bool NeedsSimulatorView(const PolicySpec& spec) { return NeedsOracle(spec.policy); }
+
 core::Result<std::unique_ptr<core::Policy>> CreatePolicy(const PolicySpec& spec,
                                                          const OracleView* oracle) {
-  if (spec.policy == "oracle") {
-    if (oracle == nullptr) return core::Fail("the oracle needs the simulator's view");
-    if (!spec.options.empty()) return core::Fail("oracle: takes no options");
-    return std::unique_ptr<core::Policy>(std::make_unique<OraclePolicy>(*oracle));
+  if (NeedsOracle(spec.policy)) {
+    if (oracle == nullptr) return core::Fail(spec.policy + " needs the simulator's view");
+    if (!spec.options.empty()) return core::Fail(spec.policy + ": takes no options");
+    if (spec.policy == "sed_oracle") {
+      return std::unique_ptr<core::Policy>(std::make_unique<SedOraclePolicy>(*oracle));
+    }
+    // lower_bound dispatches like the clairvoyant policy; the simulator records the bound.
+    return std::unique_ptr<core::Policy>(std::make_unique<ClairvoyantPolicy>(*oracle));
   }
   return MakeCorePolicy(spec.policy, spec.options);
 }

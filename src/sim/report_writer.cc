@@ -1,5 +1,6 @@
 #include "sim/report_writer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -116,6 +117,33 @@ std::string MarkdownReport(const ScenarioReport& report, const std::string& base
     out << "\n";
   }
   out << "\n";
+  bool any_reference = false;
+  for (const char* ref : kRatioReferences) {
+    for (const std::string& p : report.policies) any_reference = any_reference || p == ref;
+  }
+  if (any_reference) {
+    out << "| Ratio (mean over seeds) |";
+    for (const std::string& p : report.policies) out << " " << p << " |";
+    out << "\n|---|";
+    for (size_t i = 0; i < report.policies.size(); ++i) out << "---|";
+    out << "\n";
+    for (const char* ref : kRatioReferences) {
+      if (std::find(report.policies.begin(), report.policies.end(), ref) == report.policies.end()) {
+        continue;
+      }
+      for (const char* metric : kRatioMetrics) {
+        std::string label = MetricLabel(metric);
+        label = label.substr(0, label.find(" ("));
+        out << "| " << label << " ÷ " << ref << " |";
+        for (const std::string& p : report.policies) {
+          const double r = report.PairedRatio(p, ref, metric);
+          out << " " << (std::isfinite(r) ? Printf("%.2f", r) : std::string("—")) << " |";
+        }
+        out << "\n";
+      }
+    }
+    out << "\n";
+  }
   if (any_star) {
     out << "`*` differs from " << baseline << " with p < 0.05 (Welch's t-test over the trials). "
         << "\"never\": no trial reached the event; (k/N): only k of N trials did, the mean is "
@@ -128,6 +156,7 @@ std::string JsonReport(const std::vector<ScenarioReport>& reports, double wall_s
   nlohmann::json root;
   nlohmann::json results = nlohmann::json::array();
   nlohmann::json scenarios = nlohmann::json::array();
+  nlohmann::json ratios = nlohmann::json::array();
   uint64_t simulated = 0;
   for (const ScenarioReport& report : reports) {
     simulated += report.simulated_requests;
@@ -137,6 +166,19 @@ std::string JsonReport(const std::vector<ScenarioReport>& reports, double wall_s
                          {"policies", report.policies},
                          {"simulated_requests", report.simulated_requests},
                          {"wall_seconds", report.wall_seconds}});
+    for (const char* ref : kRatioReferences) {
+      for (const std::string& p : report.policies) {
+        for (const char* metric : kRatioMetrics) {
+          const double r = report.PairedRatio(p, ref, metric);
+          if (!std::isfinite(r)) continue;
+          ratios.push_back({{"scenario", report.scenario.name},
+                            {"policy", p},
+                            {"reference", ref},
+                            {"metric", metric},
+                            {"ratio", r}});
+        }
+      }
+    }
     for (const MetricSummary& r : report.rows) {
       results.push_back({{"scenario", report.scenario.name},
                          {"policy", r.policy},
@@ -150,6 +192,7 @@ std::string JsonReport(const std::vector<ScenarioReport>& reports, double wall_s
   }
   root["results"] = std::move(results);
   root["scenarios"] = std::move(scenarios);
+  root["ratios"] = std::move(ratios);
   root["simulated_requests"] = simulated;
   root["wall_seconds"] = wall_seconds;
   return root.dump(2) + "\n";

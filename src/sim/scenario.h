@@ -26,6 +26,11 @@ struct SimBackendSpec {
   // linearly to 1 over warmup_s (caches and JIT warming up).
   double warmup_s = 0.0;
   double warmup_factor = 1.0;
+  // Outside traffic: Poisson arrivals per second that reach this backend directly (other clients,
+  // batch jobs), take its workers like any request and never pass through the balancer. Probes
+  // and server feedback count them in the backend's requests in flight; the balancer's own
+  // counts do not (Prequal's antagonist load).
+  double external_rate_per_s = 0.0;
 };
 
 // A fault on one or more backends between start_s and end_s (end_s = kForever: never recovers).

@@ -116,7 +116,8 @@ class Reader {
 
 ServiceSpec ReadService(Reader& r, const YAML::Node& n, ServiceSpec s, double* mean_step_ms) {
   if (!r.Keys(n, "service",
-              {"kind", "mean", "mean_step", "sigma", "jitter", "per_active", "noise", "floor"})) {
+              {"kind", "mean", "mean_step", "sigma", "jitter", "per_active", "noise", "floor",
+               "slow_fraction", "slow_multiplier"})) {
     return s;
   }
   const std::string kind = r.String(n, "kind", ServiceSpec::KindName(s.kind));
@@ -140,6 +141,8 @@ ServiceSpec ReadService(Reader& r, const YAML::Node& n, ServiceSpec s, double* m
   s.per_active_ms = r.Millis(n, "per_active", s.per_active_ms);
   s.noise_ms = r.Millis(n, "noise", s.noise_ms);
   s.floor_ms = r.Millis(n, "floor", s.floor_ms);
+  s.slow_fraction = r.Number(n, "slow_fraction", s.slow_fraction, 0.0, 1.0);
+  s.slow_multiplier = r.Number(n, "slow_multiplier", s.slow_multiplier, 1.0, 1e6);
   return s;
 }
 
@@ -151,7 +154,7 @@ void ReadBackends(Reader& r, const YAML::Node& list, Scenario& sc) {
   for (const YAML::Node& n : list) {
     if (!r.Keys(n, "a backend",
                 {"count", "name", "weight", "workers", "service", "join_at", "warmup",
-                 "warmup_factor"})) {
+                 "warmup_factor", "external_rate"})) {
       return;
     }
     SimBackendSpec b;
@@ -164,6 +167,7 @@ void ReadBackends(Reader& r, const YAML::Node& list, Scenario& sc) {
     b.join_at_s = r.Seconds(n, "join_at", 0.0);
     b.warmup_s = r.Seconds(n, "warmup", 0.0);
     b.warmup_factor = r.Number(n, "warmup_factor", 1.0, 0.01, 1000.0);
+    b.external_rate_per_s = r.Number(n, "external_rate", 0.0, 0.0, 1e7);
     for (int i = 0; i < count; ++i) {
       SimBackendSpec copy = b;
       const size_t index = sc.backends.size();

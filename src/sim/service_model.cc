@@ -9,10 +9,19 @@ namespace {
 // Streams of the counter-based generator used by service draws (other streams live elsewhere).
 constexpr uint64_t kServiceStream = 11;
 constexpr uint64_t kNoiseStream = 12;
+constexpr uint64_t kSlowSliceStream = 13;
 
 }  // namespace
 
 double ServiceSpec::SampleMs(const CounterRandom& rng, uint64_t key, uint32_t active) const {
+  const double base = BaseSampleMs(rng, key, active);
+  if (slow_fraction > 0.0 && rng.Unit(key, kSlowSliceStream) < slow_fraction) {
+    return base * slow_multiplier;
+  }
+  return base;
+}
+
+double ServiceSpec::BaseSampleMs(const CounterRandom& rng, uint64_t key, uint32_t active) const {
   switch (kind) {
     case Kind::kExponential:
       return mean_ms * rng.Exponential(key, kServiceStream);
@@ -30,8 +39,9 @@ double ServiceSpec::SampleMs(const CounterRandom& rng, uint64_t key, uint32_t ac
 }
 
 double ServiceSpec::MeanMs(uint32_t active) const {
-  if (kind == Kind::kSeed) return std::max(floor_ms, mean_ms + per_active_ms * active);
-  return mean_ms;
+  const double base =
+      kind == Kind::kSeed ? std::max(floor_ms, mean_ms + per_active_ms * active) : mean_ms;
+  return base * (1.0 + slow_fraction * (slow_multiplier - 1.0));
 }
 
 const char* ServiceSpec::KindName(Kind kind) {

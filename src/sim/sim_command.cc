@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -54,6 +55,7 @@ int RunSimCommand(int argc, char** argv) {
   uint64_t seed = 1;
   std::string format = "markdown";
   std::string out_dir;
+  std::string json_out;
   unsigned threads = 0;
   bool list = false;
   bool sensitivity = false;
@@ -66,6 +68,8 @@ int RunSimCommand(int argc, char** argv) {
   app.add_option("--format,-f", format, "markdown or json")
       ->check(CLI::IsMember({"markdown", "json"}));
   app.add_option("--out,-o", out_dir, "also write CSV files and PNG plots (gnuplot) here");
+  app.add_option("--json-out", json_out,
+                 "also write the JSON report to this file (one run for both formats)");
   app.add_option("--threads,-j", threads, "worker threads (default: one per core)");
   app.add_flag("--list", list, "list the built-in scenarios and the policies");
   app.add_flag("--sensitivity", sensitivity,
@@ -146,6 +150,14 @@ int RunSimCommand(int argc, char** argv) {
   } else {
     std::printf("Total: %llu simulated requests in %.1f s of wall time.\n",
                 static_cast<unsigned long long>(simulated), wall);
+  }
+  if (!json_out.empty()) {
+    std::ofstream file(json_out);
+    file << JsonReport(reports, wall);
+    if (!file) {
+      std::cerr << "huddle sim: cannot write " << json_out << "\n";
+      return 1;
+    }
   }
   if (!out_dir.empty()) {
     auto files = WriteOutputs(reports, out_dir);

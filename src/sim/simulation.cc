@@ -1,6 +1,7 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <utility>
 
@@ -15,6 +16,19 @@ constexpr uint64_t kThinkStream = 22;
 constexpr uint64_t kBackoffStream = 23;
 constexpr uint64_t kProbeStream = 24;
 constexpr uint64_t kProbeErrorStream = 25;
+
+// Keys of outside requests live above every balancer request's key.
+constexpr uint64_t kExternalKeyBase = 1ULL << 62;
+
+// A backend's own latency estimate, what it tells Prequal's probes: as in Prequal, the latency
+// it expects at its current requests in flight, here an EWMA (weight kServerLatencyWeight on the
+// newest) of the response times of requests that arrived with that many in flight, per count up
+// to kLatencyBuckets - 1 (larger counts share the last bucket).
+constexpr double kServerLatencyWeight = 0.2;
+constexpr size_t kLatencyBuckets = 64;
+
+// Prequal asks for a handful of probes per pick; more than this are not sent.
+constexpr size_t kMaxProbesPerPick = 16;
 
 // Attempts per request are folded into the per-request key; no request makes this many.
 constexpr uint64_t kMaxAttemptsInKey = 64;
@@ -59,6 +73,9 @@ struct Simulation::BackendState {
   int64_t last_change_ns = 0;
   uint64_t dispatched_measured = 0;
   uint32_t series_group = 0;
+  // The backend's own latency by requests in flight at arrival (see kLatencyBuckets); < 0: none.
+  std::array<double, kLatencyBuckets> latency_by_rif;
+  BackendState() { latency_by_rif.fill(-1.0); }
 };
 
 struct Simulation::Request {
@@ -69,7 +86,10 @@ struct Simulation::Request {
   uint32_t client = 0;
   uint32_t serial = 0;  // of the scheduled AttemptEnd; 0 when none is pending
   uint32_t tries = 0;
-  uint32_t backend = 0;  // sim index of the current or last attempt
+  uint32_t backend = 0;          // sim index of the current or last attempt
+  double service_ms = 0.0;       // of the current attempt (server feedback)
+  uint32_t rif_at_dispatch = 0;  // requests in flight at the backend when the attempt arrived
+  double bound_ms = 0.0;         // lower_bound mode: the request's no-queueing bound
   AttemptResult result = AttemptResult::kOk;
   bool live = false;
   bool in_retry = false;
@@ -84,6 +104,7 @@ Simulation::Simulation(const Scenario& scenario, PolicySpec policy, uint64_t see
       pick_rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
       arrival_rng_(seed * 0xbf58476d1ce4e5b9ULL + 2),
       crn_(seed),
+      external_rng_(seed * 0x94d049bb133111ebULL + 3),
       retry_budget_(
           core::RetryBudgetOptions{.budget_percent = scenario.retry.budget_ratio * 100.0,
                                    .min_retry_concurrency = scenario.retry.min_concurrency}) {}
@@ -108,6 +129,134 @@ double Simulation::ExpectedDelayMs(core::BackendIndex core_b) const {
   if (c > 0 && b.in_flight >= c) delay += (b.in_flight - c + 1) * service / c;
   // A 500 costs a retry: count the expected number of tries.
   return delay / (1.0 - b.error_rate);
+}
+
+double Simulation::ServiceMs(const BackendState& b, uint64_t attempt_key, uint32_t active,
+                             int64_t now) const {
+  return b.spec->service.SampleMs(crn_, attempt_key, active) * b.slow * WarmupFactor(b, now);
+}
+
+bool Simulation::WouldFail(const BackendState& b, uint64_t attempt_key) const {
+  if (!b.joined || b.refuse > 0 || b.blackhole > 0) return true;
+  return b.error_rate > 0.0 && crn_.Unit(attempt_key, kErrorStream) < b.error_rate;
+}
+
+double Simulation::RealisedResponseMs(core::BackendIndex core_b) const {
+  if (core_b >= sim_of_core_.size()) return kForever;
+  const BackendState& b = backends_[sim_of_core_[core_b]];
+  if (WouldFail(b, pending_attempt_key_)) return kForever;
+  const int64_t start = b.free_at.empty() ? now_ns_ : std::max(now_ns_, b.free_at.front());
+  const double ms =
+      MsFromNs(start - now_ns_) + ServiceMs(b, pending_attempt_key_, b.in_flight, now_ns_);
+  const double timeout_ms = scenario_.workload.timeout_ms;
+  return timeout_ms > 0.0 && ms > timeout_ms ? kForever : ms;
+}
+
+double Simulation::LowerBoundMs(uint64_t key, int64_t now) const {
+  // Attempt k can only be made after attempts 1..k-1 failed, and a failure takes time: a refusal
+  // its refusal time, a black hole or a queue that outlasts the per-try timeout the timeout, a
+  // 500 the service draw it answers after. So the bound is the minimum over k of (the least time
+  // attempts 1..k-1 could have taken to fail) + (attempt k's least successful service draw).
+  const double timeout_ms =
+      scenario_.workload.timeout_ms > 0.0 ? scenario_.workload.timeout_ms : kForever;
+  const uint32_t attempts = std::max<uint32_t>(1, scenario_.retry.attempts);
+  double best = kForever;
+  double failed_before = 0.0;  // least time the attempts so far could have taken to fail
+  for (uint32_t tries = 1; tries <= attempts && failed_before < best; ++tries) {
+    const uint64_t attempt_key = key * kMaxAttemptsInKey + std::min<uint64_t>(tries, 63);
+    double ok = kForever;
+    double fail = timeout_ms;
+    for (const BackendState& b : backends_) {
+      if (!b.joined) continue;
+      if (b.refuse > 0) {
+        fail = std::min(fail, MsFromNs(b.refuse_ns));
+        continue;
+      }
+      if (b.blackhole > 0) continue;  // fails after the timeout, already counted
+      const double service = ServiceMs(b, attempt_key, 0, now);
+      if (WouldFail(b, attempt_key)) {
+        fail = std::min(fail, service);  // an HTTP 500 after its service time
+      } else if (service <= timeout_ms) {
+        ok = std::min(ok, service);
+      }
+    }
+    best = std::min(best, failed_before + ok);
+    failed_before += fail;
+  }
+  return best;
+}
+
+int64_t Simulation::Occupy(BackendState& b, int64_t service_ns, int64_t now) {
+  int64_t finish;
+  if (b.free_at.empty()) {
+    finish = now + service_ns;  // unlimited workers
+  } else if (b.free_at.size() == 1) {
+    finish = std::max(now, b.free_at[0]) + service_ns;
+    b.free_at[0] = finish;
+  } else {
+    std::pop_heap(b.free_at.begin(), b.free_at.end(), std::greater<>());
+    finish = std::max(now, b.free_at.back()) + service_ns;
+    b.free_at.back() = finish;
+    std::push_heap(b.free_at.begin(), b.free_at.end(), std::greater<>());
+  }
+  return finish;
+}
+
+void Simulation::RecordServerLatency(BackendState& b, uint32_t rif, double ms) {
+  double& slot = b.latency_by_rif[std::min<size_t>(rif, kLatencyBuckets - 1)];
+  slot = slot < 0.0 ? ms : slot + kServerLatencyWeight * (ms - slot);
+}
+
+double Simulation::ServerLatencyEstimateMs(const BackendState& b) const {
+  // The bucket of the current count, else the nearest measured below it, else above it.
+  const size_t at = std::min<size_t>(b.in_flight, kLatencyBuckets - 1);
+  for (size_t i = at + 1; i-- > 0;) {
+    if (b.latency_by_rif[i] >= 0.0) return b.latency_by_rif[i];
+  }
+  for (size_t i = at + 1; i < kLatencyBuckets; ++i) {
+    if (b.latency_by_rif[i] >= 0.0) return b.latency_by_rif[i];
+  }
+  return 0.0;
+}
+
+void Simulation::OnExternal(uint32_t s, int64_t now) {
+  BackendState& b = backends_[s];
+  const double rate = b.spec->external_rate_per_s;
+  events_.Push(
+      now + std::max<int64_t>(1, NsFromS(-std::log(1.0 - external_rng_.UnitDouble()) / rate)),
+      EventKind::kExternal, s);
+  // A crashed or absent server gets no outside work either.
+  if (!b.joined || b.refuse > 0 || b.blackhole > 0) return;
+  const uint64_t key = kExternalKeyBase + ++external_counter_;
+  const double service_ms = ServiceMs(b, key, b.in_flight, now);
+  b.busy_ms += service_ms;
+  const int64_t finish = Occupy(b, NsFromMs(service_ms), now);
+  RecordServerLatency(b, b.in_flight, MsFromNs(finish - now));
+  TouchInFlight(b, now);
+  ++b.in_flight;
+  events_.Push(finish, EventKind::kExternalEnd, s);
+}
+
+void Simulation::OnExternalEnd(uint32_t s, int64_t now) {
+  BackendState& b = backends_[s];
+  TouchInFlight(b, now);
+  if (b.in_flight > 0) --b.in_flight;
+}
+
+void Simulation::SendServerReports(int64_t now) {
+  std::array<core::BackendIndex, kMaxProbesPerPick> targets;
+  const size_t n = report_consumer_->ProbeTargets(At(now), pick_rng_, targets);
+  for (size_t i = 0; i < n; ++i) {
+    if (targets[i] >= sim_of_core_.size()) continue;
+    const BackendState& b = backends_[sim_of_core_[targets[i]]];
+    // A probe to a crashed or black-holed server gets no reply. Replies arrive at once: the probe
+    // round trip is left out (a simplification in Prequal's favour).
+    if (!b.joined || b.refuse > 0 || b.blackhole > 0) continue;
+    core::ServerReport report;
+    report.requests_in_flight = b.in_flight;
+    report.latency_ms = ServerLatencyEstimateMs(b);
+    report_consumer_->ObserveServerReport(targets[i], report, true, At(now));
+  }
 }
 
 double Simulation::ArrivalRate(double t_s) const {
@@ -169,6 +318,7 @@ void Simulation::StartRequest(uint64_t key, uint32_t client, int64_t now) {
   r.live = true;
   r.in_retry = false;
   r.serial = 0;
+  if (lower_bound_mode_) r.bound_ms = LowerBoundMs(key, now);
   retry_budget_.RequestStarted();
   ++simulated_requests_;
   Dispatch(slot, now);
@@ -217,6 +367,7 @@ void Simulation::Reschedule(Request& r, uint32_t slot, AttemptResult result, int
 void Simulation::Dispatch(uint32_t slot, int64_t now) {
   Request& r = requests_[slot];
   const core::PickContext ctx{At(now), pick_rng_, std::nullopt};
+  pending_attempt_key_ = r.key * kMaxAttemptsInKey + std::min<uint64_t>(r.tries + 1, 63);
   std::optional<core::BackendIndex> pick = policy_->Pick(ctx);
   if (pick && r.tries > 0) {
     // Envoy's previous_hosts retry predicate: re-pick a few times to avoid the last host.
@@ -236,10 +387,12 @@ void Simulation::Dispatch(uint32_t slot, int64_t now) {
   r.backend = s;
   r.dispatch_ns = now;
   policy_->OnSend(*pick, At(now));
+  if (report_consumer_ != nullptr) SendServerReports(now);
   RecordDispatch(s, now);
   TouchInFlight(b, now);
   const uint32_t active_before = b.in_flight;
   ++b.in_flight;
+  r.rif_at_dispatch = active_before;
 
   const int64_t timeout_ns = NsFromMs(scenario_.workload.timeout_ms);
   if (!b.joined || b.refuse > 0) {
@@ -251,22 +404,10 @@ void Simulation::Dispatch(uint32_t slot, int64_t now) {
     return;
   }
   const uint64_t attempt_key = r.key * kMaxAttemptsInKey + std::min<uint64_t>(r.tries, 63);
-  const double service_ms =
-      b.spec->service.SampleMs(crn_, attempt_key, active_before) * b.slow * WarmupFactor(b, now);
-  const int64_t service_ns = NsFromMs(service_ms);
+  const double service_ms = ServiceMs(b, attempt_key, active_before, now);
   b.busy_ms += service_ms;
-  int64_t finish;
-  if (b.free_at.empty()) {
-    finish = now + service_ns;  // unlimited workers
-  } else if (b.free_at.size() == 1) {
-    finish = std::max(now, b.free_at[0]) + service_ns;
-    b.free_at[0] = finish;
-  } else {
-    std::pop_heap(b.free_at.begin(), b.free_at.end(), std::greater<>());
-    finish = std::max(now, b.free_at.back()) + service_ns;
-    b.free_at.back() = finish;
-    std::push_heap(b.free_at.begin(), b.free_at.end(), std::greater<>());
-  }
+  r.service_ms = service_ms;
+  const int64_t finish = Occupy(b, NsFromMs(service_ms), now);
   if (timeout_ns > 0 && finish - now > timeout_ns) {
     // The worker stays busy until `finish`; the client gives up earlier.
     Reschedule(r, slot, AttemptResult::kTimeout, now + timeout_ns, now);
@@ -309,6 +450,16 @@ void Simulation::EndAttempt(uint32_t slot, int64_t now) {
   }
   policy_->Observe(b.core_index, outcome, At(now));
   cluster_->Observe(b.core_index, outcome, At(now));
+  if (r.result == AttemptResult::kOk || r.result == AttemptResult::kServerError) {
+    RecordServerLatency(b, r.rif_at_dispatch, MsFromNs(now - r.dispatch_ns));
+    if (report_consumer_ != nullptr) {
+      // C3's feedback, piggybacked on the response: the server's queue and this service time.
+      core::ServerReport report;
+      report.requests_in_flight = b.in_flight;
+      report.service_ms = r.service_ms;
+      report_consumer_->ObserveServerReport(b.core_index, report, false, At(now));
+    }
+  }
   if (r.in_retry) {
     r.in_retry = false;
     retry_budget_.RetryFinished();
@@ -341,8 +492,15 @@ void Simulation::FinishRequest(uint32_t slot, bool ok, int64_t now) {
   retry_budget_.RequestFinished();
   if (now >= measure_from_ns_) {
     ++requests_measured_;
-    if (!ok) ++requests_failed_;
-    latencies_ms_.push_back(static_cast<float>(MsFromNs(now - r.start_ns)));
+    if (lower_bound_mode_) {
+      // The bound stands in for the latency; a request no backend could answer fails.
+      ok = std::isfinite(r.bound_ms);
+      if (!ok) ++requests_failed_;
+      latencies_ms_.push_back(static_cast<float>(ok ? r.bound_ms : MsFromNs(now - r.start_ns)));
+    } else {
+      if (!ok) ++requests_failed_;
+      latencies_ms_.push_back(static_cast<float>(MsFromNs(now - r.start_ns)));
+    }
     if (options_.record_series) {
       latency_bucket_.push_back(static_cast<uint32_t>(now / bucket_ns_));
     }
@@ -505,6 +663,8 @@ core::Result<TrialResult> Simulation::Run() {
   auto policy = CreatePolicy(policy_spec_, this);
   if (!policy) return std::unexpected(policy.error());
   policy_ = std::move(*policy);
+  report_consumer_ = dynamic_cast<core::ServerReportConsumer*>(policy_.get());
+  lower_bound_mode_ = policy_spec_.policy == "lower_bound";
 
   end_ns_ = NsFromS(sc.duration_s);
   measure_from_ns_ = NsFromS(sc.measure_from_s);
@@ -605,6 +765,13 @@ core::Result<TrialResult> Simulation::Run() {
       5e7, (sc.workload.kind == WorkloadSpec::Kind::kOpen ? max_rate_ * sc.duration_s : 1e5))));
   events_.Push(0, EventKind::kTick);
   events_.Push(end_ns_, EventKind::kStop);
+  for (uint32_t s = 0; s < backends_.size(); ++s) {
+    const double rate = backends_[s].spec->external_rate_per_s;
+    if (rate > 0.0) {
+      events_.Push(NsFromS(-std::log(1.0 - external_rng_.UnitDouble()) / rate),
+                   EventKind::kExternal, s);
+    }
+  }
 
   for (;;) {
     // Open-loop arrivals bypass the heap: the next one is always known, so it is compared with
@@ -640,6 +807,12 @@ core::Result<TrialResult> Simulation::Run() {
         break;
       case EventKind::kFault:
         OnFault(e.a, e.b == 1, now);
+        break;
+      case EventKind::kExternal:
+        OnExternal(e.a, now);
+        break;
+      case EventKind::kExternalEnd:
+        OnExternalEnd(e.a, now);
         break;
       case EventKind::kStop:
         return Collect();
@@ -692,6 +865,13 @@ TrialResult Simulation::Collect() {
                                                     static_cast<double>(simulated_requests_)
                                               : kNaN},
   };
+  if (lower_bound_mode_) {
+    // Only the latency quantiles and the failures are the bound's; the rest describe the
+    // clairvoyant dispatch it ran beside, which has its own row.
+    for (Metric& m : out.metrics) {
+      if (!m.name.ends_with("_ms") && m.name != "error_pct") m.value = kNaN;
+    }
+  }
   if (options_.record_series) {
     const uint32_t buckets = options_.series_buckets;
     out.bucket_s = static_cast<double>(bucket_ns_) * 1e-9;

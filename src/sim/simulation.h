@@ -8,12 +8,13 @@
 #include "core/control/retry_budget.h"
 #include "core/error.h"
 #include "core/policy/policy.h"
+#include "core/policy/server_report.h"
 #include "core/random.h"
 #include "sim/counter_random.h"
 #include "sim/event_queue.h"
-#include "sim/oracle_policy.h"
 #include "sim/policy_catalog.h"
 #include "sim/scenario.h"
+#include "sim/sed_oracle_policy.h"
 #include "sim/sim_cluster.h"
 #include "sim/trial_result.h"
 
@@ -57,6 +58,22 @@ class Simulation final : private OracleView {
 
   // OracleView
   double ExpectedDelayMs(core::BackendIndex b) const override;
+  double RealisedResponseMs(core::BackendIndex b) const override;
+
+  // The no-queueing bound of a request: its own service draw on the fastest backend that would
+  // answer it successfully, or a later attempt's after the least time the earlier ones could
+  // have taken to fail; +infinity when no attempt could succeed.
+  double LowerBoundMs(uint64_t key, int64_t now) const;
+  // Service time of attempt `attempt_key` on backend `b` if it started now with `active` others.
+  double ServiceMs(const BackendState& b, uint64_t attempt_key, uint32_t active, int64_t now) const;
+  bool WouldFail(const BackendState& b, uint64_t attempt_key) const;
+  // Worker finish time of a job of `service_ns` joining b's FCFS queue now (and takes the worker).
+  int64_t Occupy(BackendState& b, int64_t service_ns, int64_t now);
+  void OnExternal(uint32_t s, int64_t now);
+  void OnExternalEnd(uint32_t s, int64_t now);
+  void SendServerReports(int64_t now);
+  void RecordServerLatency(BackendState& b, uint32_t rif, double ms);
+  double ServerLatencyEstimateMs(const BackendState& b) const;
 
   core::TimePoint At(int64_t ns) const { return core::TimePoint{} + core::Duration(ns); }
   void Join(uint32_t s, int64_t now);
@@ -87,6 +104,14 @@ class Simulation final : private OracleView {
   EventQueue events_;
   std::unique_ptr<SimCluster> cluster_;
   std::unique_ptr<core::Policy> policy_;
+  // The policy's server-report interface (Prequal, C3), or null.
+  core::ServerReportConsumer* report_consumer_ = nullptr;
+  // lower_bound mode: dispatch like the clairvoyant policy, record each request's bound.
+  bool lower_bound_mode_ = false;
+  // The attempt key of the dispatch in progress (what the clairvoyant view reads).
+  uint64_t pending_attempt_key_ = 0;
+  core::Xoshiro256 external_rng_;
+  uint64_t external_counter_ = 0;
   uint64_t table_version_ = 0;
 
   std::vector<BackendState> backends_;

@@ -1,5 +1,6 @@
 #include "sim/suite_runner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -17,6 +18,26 @@ const MetricSummary* ScenarioReport::Find(const std::string& policy,
     if (r.policy == policy && r.metric == metric) return &r;
   }
   return nullptr;
+}
+
+double ScenarioReport::PairedRatio(const std::string& policy, const std::string& reference,
+                                   const std::string& metric) const {
+  double sum = 0.0;
+  uint32_t n = 0;
+  for (const TrialResult& t : trial_results) {
+    if (t.policy != policy) continue;
+    for (const TrialResult& r : trial_results) {
+      if (r.policy != reference || r.seed != t.seed) continue;
+      const double a = t.Get(metric);
+      const double b = r.Get(metric);
+      if (std::isfinite(a) && std::isfinite(b) && b > 0.0) {
+        sum += a / b;
+        ++n;
+      }
+      break;
+    }
+  }
+  return n > 0 ? sum / n : kNaN;
 }
 
 namespace {
@@ -42,10 +63,18 @@ core::Result<ScenarioReport> RunScenario(const Scenario& scenario, const RunOpti
   report.seed = options.seed_given ? options.seed : scenario.seed;
   if (!options.policies.empty()) {
     report.policies = options.policies;
-  } else if (!scenario.policies.empty()) {
-    report.policies = scenario.policies;
   } else {
-    for (const PolicySpec& p : StandardPolicies()) report.policies.push_back(p.label);
+    if (!scenario.policies.empty()) {
+      report.policies = scenario.policies;
+    } else {
+      for (const PolicySpec& p : StandardPolicies()) report.policies.push_back(p.label);
+    }
+    // Every scenario is reported against the default, the peers and the yardsticks.
+    for (const std::string& y : YardstickLabels()) {
+      if (std::find(report.policies.begin(), report.policies.end(), y) == report.policies.end()) {
+        report.policies.push_back(y);
+      }
+    }
   }
 
   std::vector<PolicySpec> specs;
@@ -58,7 +87,7 @@ core::Result<ScenarioReport> RunScenario(const Scenario& scenario, const RunOpti
     }
     // Fail early, once, on bad options rather than in every trial.
     auto probe = CreatePolicy(*spec, nullptr);
-    if (!probe && spec->policy != "oracle") {
+    if (!probe && !NeedsSimulatorView(*spec)) {
       return core::Fail("policy " + label + ": " + probe.error().message);
     }
     specs.push_back(std::move(*spec));

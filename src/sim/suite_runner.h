@@ -47,7 +47,17 @@ struct ScenarioReport {
   double wall_seconds = 0.0;
 
   const MetricSummary* Find(const std::string& policy, const std::string& metric) const;
+  // The mean over seeds of policy's metric divided by reference's in the trial with the same seed
+  // (common random numbers make the pairs comparable); trials where either is not finite or the
+  // reference is 0 are left out. NaN when no pair counts.
+  double PairedRatio(const std::string& policy, const std::string& reference,
+                     const std::string& metric) const;
 };
+
+// The references every policy is reported against, when the report ran them.
+inline constexpr const char* kRatioReferences[] = {"clairvoyant", "lower_bound"};
+// The metrics reported as ratios to them.
+inline constexpr const char* kRatioMetrics[] = {"p50_ms", "p99_ms", "mean_ms"};
 
 // Runs every policy for every trial (trial t of every policy uses seed + t: common random
 // numbers across policies, independent trials), on `threads` threads, then summarises.

@@ -45,6 +45,22 @@ SimPolicy FixedThresholdPolicy() {
   return SimPolicy{"fixed_threshold", o};
 }
 
+SimPolicy FixedThresholdHardwarePolicy() {
+  SimPolicy p = FixedThresholdPolicy();
+  p.name = "fixed_threshold+hardware";
+  p.options.enable_hardware_specific_strategies = true;
+  p.options.enable_resource_efficiency = true;
+  return p;
+}
+
+SimPolicy AdaptiveWithoutHardwarePolicy() {
+  SimPolicy p = AdaptivePolicy();
+  p.name = "adaptive-hardware";
+  p.options.enable_hardware_specific_strategies = false;
+  p.options.enable_resource_efficiency = false;
+  return p;
+}
+
 SimPolicy NoMigrationPolicy() {
   core::PlannerOptions o;
   o.enable_task_migration = false;

@@ -78,5 +78,10 @@ SimScenario MakeScenario(const std::string& name, uint64_t seed);
 SimPolicy AdaptivePolicy();
 SimPolicy FixedThresholdPolicy();
 SimPolicy NoMigrationPolicy();
+// The ablations that attribute a gain to the hardware-aware placement: the fixed-threshold
+// baseline given the hardware and energy terms (enable_hardware_specific_strategies and
+// enable_resource_efficiency), and the adaptive planner with both taken away.
+SimPolicy FixedThresholdHardwarePolicy();
+SimPolicy AdaptiveWithoutHardwarePolicy();
 
 }  // namespace huddle::taskd

@@ -39,7 +39,7 @@ metrics: {interval: 3s}
 faults:
   - {kind: flap, backend: 3, start: 5s, end: 15s, period: 1s}
   - {kind: slow, backends: {first: 0, count: 2}, start: 1s, factor: 4}
-policies: [round_robin, oracle]
+policies: [round_robin, sed_oracle]
 policy_options:
   thermal: {heat: 0.5}
 )",

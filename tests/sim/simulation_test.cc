@@ -100,7 +100,7 @@ TEST(SimulationTest, RoundRobinSharesAreExact) {
 TEST(SimulationTest, SameSeedSameArrivalsForEveryPolicy) {
   const Scenario s = Queue(3, 1, 5.0, 300.0, 20.0);
   const TrialResult a = RunOrDie(s, "round_robin", 5);
-  const TrialResult b = RunOrDie(s, "oracle", 5);
+  const TrialResult b = RunOrDie(s, "sed_oracle", 5);
   EXPECT_EQ(a.simulated_requests, b.simulated_requests);
   EXPECT_GT(a.simulated_requests, 5500u);  // 300/s for 20 s = 6000 expected
   const TrialResult c = RunOrDie(s, "round_robin", 5);
@@ -114,7 +114,7 @@ TEST(SimulationTest, SlowFaultRaisesLatencyAndOracleAvoidsIt) {
   Scenario s = Queue(4, 1, 10.0, 200.0, 30.0);
   s.faults.push_back({FaultSpec::Kind::kSlow, {0}, 10.0, kForever, 5.0});
   const TrialResult rr = RunOrDie(s, "round_robin");
-  const TrialResult oracle = RunOrDie(s, "oracle");
+  const TrialResult oracle = RunOrDie(s, "sed_oracle");
   // Round robin keeps sending a quarter of the traffic to a backend now at rho = 2.5: its queue
   // grows without bound, so its p99 is seconds.
   EXPECT_GT(rr.Get("p99_ms"), 1000.0);
@@ -123,6 +123,93 @@ TEST(SimulationTest, SlowFaultRaisesLatencyAndOracleAvoidsIt) {
   EXPECT_LT(oracle.Get("p99_ms"), 150.0);
   EXPECT_LT(oracle.Get("faulty_share_pct"), 12.5);
   EXPECT_LT(oracle.Get("detect_s"), 1.0);
+}
+
+TEST(SimulationTest, LowerBoundIsTheServiceTimeWithoutQueueing) {
+  // One backend, one worker, every request exactly 10 ms, 80/s: requests queue behind each other,
+  // but the bound of each is its own 10 ms.
+  Scenario s = Queue(1, 1, 10.0, 80.0, 20.0);
+  s.backends[0].service.kind = ServiceSpec::Kind::kFixed;
+  s.backends[0].service.jitter_ms = 0.0;
+  const TrialResult bound = RunOrDie(s, "lower_bound");
+  EXPECT_NEAR(bound.Get("p50_ms"), 10.0, 1e-3);
+  EXPECT_NEAR(bound.Get("p99_ms"), 10.0, 1e-3);
+  EXPECT_EQ(bound.Get("error_pct"), 0.0);
+  EXPECT_TRUE(std::isnan(bound.Get("gini")));  // not the bound's to report
+  const TrialResult clairvoyant = RunOrDie(s, "clairvoyant");
+  EXPECT_GT(clairvoyant.Get("p99_ms"), 20.0);  // rho = 0.8: some requests wait
+}
+
+TEST(SimulationTest, LowerBoundIsBelowEveryPolicyAtEveryQuantile) {
+  Scenario s = Queue(3, 2, 10.0, 420.0, 20.0);  // rho = 0.7
+  s.backends[0].service.mean_ms = 30.0;         // and one slow backend
+  const TrialResult bound = RunOrDie(s, "lower_bound", 3);
+  for (const char* policy :
+       {"round_robin", "least_request", "default", "prequal", "c3", "sed_oracle", "clairvoyant"}) {
+    const TrialResult r = RunOrDie(s, policy, 3);
+    for (const char* m : {"p50_ms", "p99_ms", "p999_ms", "mean_ms"}) {
+      EXPECT_LE(bound.Get(m), r.Get(m)) << policy << " " << m;
+    }
+  }
+}
+
+TEST(SimulationTest, ClairvoyantSendsNothingThatWouldFail) {
+  // Backend 0 answers half its requests with HTTP 500; there are no retries. The clairvoyant
+  // policy knows which attempts would fail and sends them elsewhere; round robin loses about a
+  // third of half.
+  Scenario s = Queue(3, 1, 5.0, 150.0, 20.0);
+  s.faults.push_back({FaultSpec::Kind::kErrors, {0}, 0.0, kForever, 1.0, 0.5});
+  const TrialResult clairvoyant = RunOrDie(s, "clairvoyant");
+  EXPECT_EQ(clairvoyant.Get("error_pct"), 0.0);
+  const TrialResult rr = RunOrDie(s, "round_robin");
+  EXPECT_NEAR(rr.Get("error_pct"), 100.0 / 6, 2.0);
+}
+
+TEST(SimulationTest, ClairvoyantBeatsTheSedOracleOnRealisedTimes) {
+  // Two backends, the same mean but a heavy tail: knowing each request's size helps.
+  Scenario s = Queue(2, 1, 10.0, 140.0, 30.0);
+  for (SimBackendSpec& b : s.backends) {
+    b.service.slow_fraction = 0.05;
+    b.service.slow_multiplier = 20.0;
+    b.service.mean_ms = 4.0;  // mean 4 x (1 + 0.05 x 19) = 7.8 ms; rho = 0.55
+  }
+  const TrialResult clairvoyant = RunOrDie(s, "clairvoyant");
+  const TrialResult sed = RunOrDie(s, "sed_oracle");
+  EXPECT_LT(clairvoyant.Get("p99_ms"), sed.Get("p99_ms"));
+  EXPECT_LT(clairvoyant.Get("mean_ms"), sed.Get("mean_ms"));
+}
+
+TEST(SimulationTest, OutsideTrafficTakesTheBackendsWorkers) {
+  // M/M/1 with 10 ms service: 25/s through the balancer alone is rho = 0.25, mean response
+  // 10 / (1 - 0.25) = 13.3 ms; another 25/s of outside traffic makes rho = 0.5 and the mean
+  // 10 / (1 - 0.5) = 20 ms for the balancer's requests too.
+  Scenario s = Queue(1, 1, 10.0, 25.0, 400.0);
+  const TrialResult alone = RunOrDie(s, "round_robin");
+  s.backends[0].external_rate_per_s = 25.0;
+  const TrialResult shared = RunOrDie(s, "round_robin");
+  EXPECT_NEAR(alone.Get("mean_ms"), 13.3, 1.5);
+  EXPECT_NEAR(shared.Get("mean_ms"), 20.0, 2.5);
+  EXPECT_EQ(shared.simulated_requests, alone.simulated_requests);  // outside requests not counted
+}
+
+TEST(SimulationTest, BimodalServiceSlowsTheSameRequestsEverywhere) {
+  ServiceSpec spec;
+  spec.kind = ServiceSpec::Kind::kFixed;
+  spec.mean_ms = 10.0;
+  spec.jitter_ms = 0.0;
+  spec.slow_fraction = 0.05;
+  spec.slow_multiplier = 20.0;
+  const CounterRandom rng(7);
+  int slow = 0;
+  for (uint64_t key = 0; key < 20000; ++key) {
+    const double ms = spec.SampleMs(rng, key, 0);
+    ASSERT_TRUE(ms == 10.0 || ms == 200.0) << ms;
+    slow += ms == 200.0;
+    EXPECT_EQ(ms, spec.SampleMs(rng, key, 3));  // a property of the request
+  }
+  // Binomial(20000, 0.05): mean 1000, sd 31.
+  EXPECT_NEAR(slow, 1000, 130);
+  EXPECT_DOUBLE_EQ(spec.MeanMs(0), 10.0 * (1 + 0.05 * 19));
 }
 
 TEST(SimulationTest, CrashWithRetriesLosesNothing) {

@@ -32,14 +32,14 @@ faults:
 
 TEST(SuiteRunnerTest, SummarisesTrialsAndTestsAgainstTheBaseline) {
   RunOptions options;
-  options.policies = {"round_robin", "oracle"};
+  options.policies = {"round_robin", "sed_oracle"};
   options.trials = 4;
   options.threads = 2;
   auto report = RunScenario(Small(), options);
   ASSERT_TRUE(report.has_value()) << report.error().message;
   EXPECT_EQ(report->trial_results.size(), 8u);
   const MetricSummary* rr = report->Find("round_robin", "p99_ms");
-  const MetricSummary* oracle = report->Find("oracle", "p99_ms");
+  const MetricSummary* oracle = report->Find("sed_oracle", "p99_ms");
   ASSERT_NE(rr, nullptr);
   ASSERT_NE(oracle, nullptr);
   EXPECT_EQ(rr->n, 4u);
@@ -50,13 +50,13 @@ TEST(SuiteRunnerTest, SummarisesTrialsAndTestsAgainstTheBaseline) {
   EXPECT_GT(oracle->ci95, 0.0);
   // Round robin never moves traffic off the slow backend.
   EXPECT_EQ(report->Find("round_robin", "detect_s")->n, 0u);
-  EXPECT_EQ(report->Find("oracle", "detect_s")->n, 4u);
+  EXPECT_EQ(report->Find("sed_oracle", "detect_s")->n, 4u);
 
   // Trials are independent of the thread count: the same seeds give the same figures.
   options.threads = 1;
   auto again = RunScenario(Small(), options);
   ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(again->Find("oracle", "p99_ms")->mean, oracle->mean);
+  EXPECT_EQ(again->Find("sed_oracle", "p99_ms")->mean, oracle->mean);
 }
 
 TEST(SuiteRunnerTest, RejectsUnknownPoliciesAndBadOptions) {
@@ -71,7 +71,7 @@ TEST(SuiteRunnerTest, RejectsUnknownPoliciesAndBadOptions) {
 
 TEST(ReportWriterTest, JsonHasTheResultRows) {
   RunOptions options;
-  options.policies = {"round_robin", "oracle"};
+  options.policies = {"round_robin", "sed_oracle"};
   options.trials = 2;
   auto report = RunScenario(Small(), options);
   ASSERT_TRUE(report.has_value());
@@ -87,13 +87,41 @@ TEST(ReportWriterTest, JsonHasTheResultRows) {
 
   const std::string md = MarkdownReport(*report, "round_robin");
   EXPECT_NE(md.find("| p99 (ms) |"), std::string::npos);
-  EXPECT_NE(md.find("| round_robin | oracle |"), std::string::npos);
+  EXPECT_NE(md.find("| round_robin | sed_oracle |"), std::string::npos);
   EXPECT_NE(md.find("never"), std::string::npos);  // round robin's detection
+}
+
+TEST(SuiteRunnerTest, ScenarioListsGetTheYardsticksAndRatiosArePairedBySeed) {
+  RunOptions options;  // no --policies: the scenario's list plus the yardsticks
+  options.trials = 2;
+  Scenario s = Small();
+  s.policies = {"round_robin"};
+  auto report = RunScenario(s, options);
+  ASSERT_TRUE(report.has_value()) << report.error().message;
+  const std::vector<std::string> expected = {"round_robin", "default",     "prequal",    "c3",
+                                             "sed_oracle",  "clairvoyant", "lower_bound"};
+  EXPECT_EQ(report->policies, expected);
+  // The paired ratio is the mean of per-seed ratios, not the ratio of means.
+  double sum = 0;
+  for (const TrialResult& t : report->trial_results) {
+    if (t.policy != "round_robin") continue;
+    for (const TrialResult& c : report->trial_results) {
+      if (c.policy == "clairvoyant" && c.seed == t.seed) sum += t.Get("p99_ms") / c.Get("p99_ms");
+    }
+  }
+  EXPECT_DOUBLE_EQ(report->PairedRatio("round_robin", "clairvoyant", "p99_ms"), sum / 2);
+  EXPECT_DOUBLE_EQ(report->PairedRatio("clairvoyant", "clairvoyant", "p99_ms"), 1.0);
+  EXPECT_TRUE(std::isnan(report->PairedRatio("round_robin", "no_such", "p99_ms")));
+  const std::string md = MarkdownReport(*report, "round_robin");
+  EXPECT_NE(md.find("| p99 ÷ clairvoyant |"), std::string::npos);
+  EXPECT_NE(md.find("| p99 ÷ lower_bound |"), std::string::npos);
+  const auto json = nlohmann::json::parse(JsonReport({*report}, 1.0));
+  EXPECT_EQ(json["ratios"].size(), 7u * 2 * 3);
 }
 
 TEST(ReportWriterTest, WritesCsvFiles) {
   RunOptions options;
-  options.policies = {"round_robin", "oracle"};
+  options.policies = {"round_robin", "sed_oracle"};
   options.trials = 1;
   options.record_series = true;
   auto report = RunScenario(Small(), options);
@@ -105,7 +133,7 @@ TEST(ReportWriterTest, WritesCsvFiles) {
   EXPECT_TRUE(std::filesystem::exists(dir / "results.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir / "trials.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir / "latency_small.csv"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "share_small_oracle.csv"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "share_small_sed_oracle.csv"));
   std::filesystem::remove_all(dir);
 }
 

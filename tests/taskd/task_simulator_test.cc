@@ -47,16 +47,51 @@ TEST(TaskSimulatorTest, PlannerRebalancesTheSpikeFasterThanWaiting) {
   EXPECT_LT(*adaptive.time_to_rebalance_s, *none.time_to_rebalance_s / 2);
 }
 
-TEST(EvaluationTest, ReportHasARowPerScenarioAndEveryPolicy) {
+TEST(EvaluationTest, ReportHasARowPerScenarioPolicyAndInterval) {
   EvaluationOptions o;
   o.seeds = {1, 2};
+  o.check_intervals = {std::chrono::seconds(30), std::chrono::seconds(120)};
   const auto cells = Evaluate(o);
-  EXPECT_EQ(cells.size(), ScenarioNames().size() * 3);
+  EXPECT_EQ(cells.size(), ScenarioNames().size() * EvaluationPolicies().size() * 2);
   const std::string md = EvaluationMarkdown(cells, o, "huddle tasks evaluate --seeds 2");
   for (const std::string& name : ScenarioNames()) {
     EXPECT_NE(md.find("| " + name + " |"), std::string::npos) << name;
   }
+  EXPECT_NE(md.find("## Balancing every 30 s"), std::string::npos);
+  EXPECT_NE(md.find("## Balancing every 120 s"), std::string::npos);
+  EXPECT_NE(md.find("fixed_threshold+hardware"), std::string::npos);
   EXPECT_NE(md.find("huddle tasks evaluate --seeds 2"), std::string::npos);
+}
+
+TEST(EvaluationTest, TheAblationsDifferFromTheirBaseOnlyInTheHardwareTerms) {
+  const SimPolicy fixed = FixedThresholdPolicy();
+  const SimPolicy fixed_hw = FixedThresholdHardwarePolicy();
+  EXPECT_FALSE(fixed.options.enable_hardware_specific_strategies);
+  EXPECT_TRUE(fixed_hw.options.enable_hardware_specific_strategies);
+  EXPECT_TRUE(fixed_hw.options.enable_resource_efficiency);
+  EXPECT_EQ(fixed_hw.options.enable_dynamic_thresholds, fixed.options.enable_dynamic_thresholds);
+  EXPECT_EQ(fixed_hw.options.enable_predictive_balancing,
+            fixed.options.enable_predictive_balancing);
+  EXPECT_EQ(fixed_hw.options.enable_cost_benefit_analysis,
+            fixed.options.enable_cost_benefit_analysis);
+  const SimPolicy adaptive_no_hw = AdaptiveWithoutHardwarePolicy();
+  EXPECT_FALSE(adaptive_no_hw.options.enable_hardware_specific_strategies);
+  EXPECT_FALSE(adaptive_no_hw.options.enable_resource_efficiency);
+  EXPECT_TRUE(adaptive_no_hw.options.enable_dynamic_thresholds);
+  EXPECT_TRUE(adaptive_no_hw.options.enable_predictive_balancing);
+}
+
+TEST(EvaluationTest, PairedChangeIsByTheSameSeedAndSkipsMissingOnes) {
+  EvaluationCell a{.values = {90, 110, std::nan(""), 100}};
+  EvaluationCell b{.values = {100, 100, 50, 100}};
+  // Pairs (90,100) (110,100) (100,100): differences -10, +10, 0, mean 0, sd 10;
+  // t(0.975, 2) = 4.303, half-width 4.303 * 10 / sqrt(3) = 24.84 on a base of 100.
+  const PairedChange c = ComparePaired(a, b, /*lower_is_better=*/true);
+  EXPECT_EQ(c.n, 3u);
+  EXPECT_NEAR(c.change_pct, 0.0, 1e-9);
+  EXPECT_NEAR(c.ci95_pct, 24.84, 0.01);
+  EXPECT_EQ(c.a_better, 1u);                                               // only 90 < 100
+  EXPECT_EQ(ComparePaired(a, b, /*lower_is_better=*/false).a_better, 1u);  // only 110 > 100
 }
 
 }  // namespace

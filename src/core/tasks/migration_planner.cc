@@ -177,8 +177,13 @@ BalanceRound MigrationPlanner::Plan(std::span<const WorkerInfo> workers,
       c.target_load = load[t];
       c.cost = CostOf(task, now);
       c.benefit = BenefitOf(task, *active[s], load[s], target, load[t]);
-      c.net_benefit = options_.enable_cost_benefit_analysis ? c.benefit.total - c.cost.total
-                                                            : c.benefit.utilisation_gap;
+      // Without cost-benefit analysis a move is judged by the utilisation gap plus the hardware
+      // and energy terms when those are on (they are 0 when off), so the hardware-aware placement
+      // can be evaluated apart from cost-benefit (the fixed_threshold+hardware ablation).
+      c.net_benefit = options_.enable_cost_benefit_analysis
+                          ? c.benefit.total - c.cost.total
+                          : c.benefit.utilisation_gap + c.benefit.hardware_match +
+                                c.benefit.energy + c.benefit.thermal;
       if (c.net_benefit > 0.0) scored.push_back({c, &task});
     }
   }

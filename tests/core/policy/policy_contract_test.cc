@@ -10,9 +10,11 @@
 #include <string>
 
 #include "alloc_counter.h"
+#include "core/policy/c3.h"
 #include "core/policy/consistent_hash.h"
 #include "core/policy/least_request.h"
 #include "core/policy/peak_ewma.h"
+#include "core/policy/prequal.h"
 #include "core/policy/random_policy.h"
 #include "core/policy/round_robin.h"
 #include "core/policy/weighted_round_robin.h"
@@ -47,6 +49,8 @@ std::vector<Factory> Factories() {
        {{"full_scan", "true"}},
        LeastRequestPolicy::Create},
       {"PeakEwma", "peak_ewma", {}, PeakEwmaPolicy::Create},
+      {"Prequal", "prequal", {}, PrequalPolicy::Create},
+      {"C3", "c3", {}, C3Policy::Create},
       {"Maglev", "consistent_hash", {{"balance_factor", "1.25"}}, ConsistentHashPolicy::Create},
       {"Ring",
        "consistent_hash",

@@ -21,10 +21,11 @@ function(huddle_library name)
   target_link_libraries(huddle_${name} ${scope} ${ARG_DEPS})
 endfunction()
 
-# huddle_test_dir(<dir> LIBS targets...) builds every *_test.cc directly in tests/<dir> into one
-# GoogleTest executable and registers its tests with CTest.
+# huddle_test_dir(<dir> LIBS targets... [LABELS labels...]) builds every *_test.cc directly in
+# tests/<dir> into one GoogleTest executable and registers its tests with CTest, with the given
+# CTest labels (`tsan`: run by the tsan test preset).
 function(huddle_test_dir dir)
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LIBS;LABELS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${dir}/*_test.cc)
   if(NOT sources)
     return()
@@ -38,5 +39,9 @@ function(huddle_test_dir dir)
                                                ${PROJECT_SOURCE_DIR}/tests/support)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main
                                           Threads::Threads)
-  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
+  set(properties TIMEOUT 300)
+  if(ARG_LABELS)
+    list(APPEND properties LABELS "${ARG_LABELS}")
+  endif()
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
 endfunction()

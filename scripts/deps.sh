@@ -9,6 +9,7 @@ packages=(
   libboost-all-dev libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpq-dev libssl-dev postgresql
   python3 gnuplot-nox chromium
+  clang-16 libclang-rt-16-dev llvm
 )
 # Node.js builds the dashboard. Machines that already have node and npm (for example from
 # NodeSource, whose nodejs conflicts with Debian's npm) keep theirs.

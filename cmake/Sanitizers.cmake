@@ -29,6 +29,9 @@ elseif(HUDDLE_SANITIZE STREQUAL "fuzzer")
   elseif(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
     add_compile_options(-D__cpp_concepts=202002L -Wno-macro-redefined)
   endif()
+  # Boost 1.74's Asio enables co_await under clang only with the old coroutines TS header
+  # (<experimental/coroutine>, libc++); clang 16 with libstdc++ has C++20 coroutines.
+  add_compile_definitions(BOOST_ASIO_HAS_CO_AWAIT=1)
 elseif(HUDDLE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)

@@ -79,21 +79,23 @@ Reference Decode(std::string_view in) {
   Reference r;
   size_t i = 0;
   // The next line from i. kDone: a line ending in CRLF (i moves past it). kError: a bare LF or a
-  // CR without LF. kIncomplete: the input ends first (`out` is the partial line, without a final
-  // lone CR).
+  // CR without LF. kIncomplete: the input ends first; `out` is the partial line and `cr` says
+  // whether its CR has come (then only the LF is missing and the line itself is complete).
+  bool cr = false;
   auto next_line = [&](std::string_view& out) {
-    const size_t cr = in.find('\r', i);
-    const size_t lf = in.find('\n', i);
-    if (lf != std::string_view::npos && (cr == std::string_view::npos || lf < cr)) {
+    const size_t at_cr = in.find('\r', i);
+    const size_t at_lf = in.find('\n', i);
+    if (at_lf != std::string_view::npos && (at_cr == std::string_view::npos || at_lf < at_cr)) {
       return V::kError;
     }
-    if (cr == std::string_view::npos || cr + 1 == in.size()) {
-      out = in.substr(i, (cr == std::string_view::npos ? in.size() : cr) - i);
+    cr = at_cr != std::string_view::npos;
+    if (!cr || at_cr + 1 == in.size()) {
+      out = in.substr(i, (cr ? at_cr : in.size()) - i);
       return V::kIncomplete;
     }
-    if (in[cr + 1] != '\n') return V::kError;
-    out = in.substr(i, cr - i);
-    i = cr + 2;
+    if (in[at_cr + 1] != '\n') return V::kError;
+    out = in.substr(i, at_cr - i);
+    i = at_cr + 2;
     return V::kDone;
   };
   std::string_view line;
@@ -101,7 +103,7 @@ Reference Decode(std::string_view in) {
     uint64_t size = 0;
     const V v = next_line(line);
     if (v == V::kError) return r.verdict = V::kError, r;
-    const bool valid = IsSizeLine(line, v == V::kIncomplete, size, r.huge);
+    const bool valid = IsSizeLine(line, v == V::kIncomplete && !cr, size, r.huge);
     if (v == V::kIncomplete) return r.doomed = !valid, r;
     if (!valid) return r.verdict = V::kError, r;
     if (size == 0) break;
@@ -117,7 +119,10 @@ Reference Decode(std::string_view in) {
   for (;;) {
     const V v = next_line(line);
     if (v == V::kError) return r.verdict = V::kError, r;
-    if (v == V::kIncomplete) return r.doomed = !IsFieldLine(line, true), r;
+    if (v == V::kIncomplete) {
+      r.doomed = !(cr && line.empty()) && !IsFieldLine(line, !cr);
+      return r;
+    }
     if (line.empty()) break;
     if (!IsFieldLine(line, false)) return r.verdict = V::kError, r;
   }

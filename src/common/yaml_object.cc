@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace huddle::common {
 
@@ -27,7 +28,11 @@ bool YamlObject::Has(const std::string& key) const {
 YAML::Node YamlObject::Child(const std::string& key) {
   read_.insert(key);
   if (!valid_ || !node_.IsMap()) return YAML::Node();
-  return node_[key];
+  // The const operator[]: the non-const one inserts a missing key into the map, which invalidates
+  // the iterators of a caller walking the same map (a null key made that a use-after-free). A
+  // missing key gives an undefined node, as before (the const lookup's own would throw).
+  const YAML::Node child = std::as_const(node_)[key];
+  return child.IsDefined() ? child : YAML::Node(YAML::NodeType::Undefined);
 }
 
 std::optional<std::string> YamlObject::Scalar(const std::string& key) {

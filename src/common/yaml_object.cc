@@ -158,7 +158,11 @@ core::OptionMap YamlObject::Options(const std::string& key) {
 void YamlObject::Finish() {
   if (!valid_ || !node_.IsMap()) return;
   for (const auto& kv : node_) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      ErrorAt(kv.first, where_ + ": a key must be a plain name");
+      continue;
+    }
+    const std::string key = kv.first.Scalar();
     if (!read_.contains(key)) {
       ErrorAt(kv.first, where_ + ": unknown key '" + key + "'");
     }

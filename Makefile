@@ -3,7 +3,8 @@ PRESET ?= release
 BUILD  := build/$(PRESET)
 HUDDLE := $(BUILD)/apps/huddle/huddle
 
-.PHONY: all deps configure build test test-asan demo bench python screenshots format format-check clean
+.PHONY: all deps configure build test test-asan test-tsan fuzz fuzz-smoke demo bench python \
+        screenshots format format-check clean
 
 all: build
 
@@ -23,6 +24,21 @@ test: build
 
 test-asan:
 	$(MAKE) test PRESET=asan
+
+# ThreadSanitizer over the proxy's tests (request path, engine-in-proxy, upstream server): the
+# tests labelled `tsan`. Only their binary is built; a reported race fails the test.
+test-tsan: deps
+	cmake --preset tsan
+	cmake --build --preset tsan --target proxy_test
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $$TSAN_OPTIONS" ctest --preset tsan
+
+# libFuzzer targets (tests/fuzz): `make fuzz` runs each for FUZZ_SECONDS (default 600 s),
+# `make fuzz-smoke` for a fixed number of inputs as CI does.
+fuzz: deps
+	scripts/fuzz_smoke.sh --long
+
+fuzz-smoke: deps
+	scripts/fuzz_smoke.sh
 
 demo: build
 	$(HUDDLE) demo

@@ -21,10 +21,11 @@ function(huddle_library name)
   target_link_libraries(huddle_${name} ${scope} ${ARG_DEPS})
 endfunction()
 
-# huddle_test_dir(<dir> LIBS targets...) builds every *_test.cc directly in tests/<dir> into one
-# GoogleTest executable and registers its tests with CTest.
+# huddle_test_dir(<dir> LIBS targets... [LABELS labels...]) builds every *_test.cc directly in
+# tests/<dir> into one GoogleTest executable and registers its tests with CTest, with the given
+# CTest labels (`tsan`: run by the tsan test preset).
 function(huddle_test_dir dir)
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LIBS;LABELS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/${dir}/*_test.cc)
   if(NOT sources)
     return()
@@ -40,8 +41,14 @@ function(huddle_test_dir dir)
                                           Threads::Threads)
   # Suites named *LoadTest generate load (many requests, latency-sensitive servers): they run
   # alone (RUN_SERIAL), so that a loaded 2-core machine cannot starve them or be starved by them.
+  set(properties TIMEOUT 300)
+  set(load_properties TIMEOUT 600 RUN_SERIAL TRUE)
+  if(ARG_LABELS)
+    list(APPEND properties LABELS "${ARG_LABELS}")
+    list(APPEND load_properties LABELS "${ARG_LABELS}")
+  endif()
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "-*LoadTest*"
-                       PROPERTIES TIMEOUT 300)
+                       PROPERTIES ${properties})
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 TEST_FILTER "*LoadTest*"
-                       PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
+                       PROPERTIES ${load_properties})
 endfunction()

@@ -13,6 +13,7 @@ packages=(
   haproxy nginx-light
   # promtool (Debian ships it in the server's package): the metrics tests check every /metrics.
   prometheus
+  clang-16 libclang-rt-16-dev llvm
 )
 # Node.js builds the dashboard. Machines that already have node and npm (for example from
 # NodeSource, whose nodejs conflicts with Debian's npm) keep theirs.

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <utility>
 
 namespace huddle::common {
 
@@ -28,7 +29,11 @@ bool YamlObject::Has(const std::string& key) const {
 YAML::Node YamlObject::Child(const std::string& key) {
   read_.insert(key);
   if (!valid_ || !node_.IsMap()) return YAML::Node();
-  return node_[key];
+  // The const operator[]: the non-const one inserts a missing key into the map, which invalidates
+  // the iterators of a caller walking the same map (a null key made that a use-after-free). A
+  // missing key gives an undefined node, as before (the const lookup's own would throw).
+  const YAML::Node child = std::as_const(node_)[key];
+  return child.IsDefined() ? child : YAML::Node(YAML::NodeType::Undefined);
 }
 
 std::optional<std::string> YamlObject::Scalar(const std::string& key) {
@@ -154,7 +159,11 @@ core::OptionMap YamlObject::Options(const std::string& key) {
 void YamlObject::Finish() {
   if (!valid_ || !node_.IsMap()) return;
   for (const auto& kv : node_) {
-    const std::string key = kv.first.as<std::string>();
+    if (!kv.first.IsScalar()) {
+      ErrorAt(kv.first, where_ + ": a key must be a plain name");
+      continue;
+    }
+    const std::string key = kv.first.Scalar();
     if (!read_.contains(key)) {
       ErrorAt(kv.first, where_ + ": unknown key '" + key + "'");
     }

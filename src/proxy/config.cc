@@ -398,18 +398,34 @@ core::Result<ProxyConfig> Parse(const std::optional<YAML::Node>& root, ConfigDia
 
 }  // namespace
 
+namespace {
+
+// yaml-cpp's conversions throw on a value of an unexpected kind (a mapping used as a key, found by
+// fuzz_proxy_config): that is a config error with its place, never a crash of `check` or a reload.
+core::Result<ProxyConfig> ParseReporting(const std::optional<YAML::Node>& root,
+                                         ConfigDiagnostics& diag) {
+  try {
+    return Parse(root, diag);
+  } catch (const YAML::Exception& e) {
+    diag.Add(e.mark.line, e.mark.column, e.msg);
+    return core::Fail(diag.Joined());
+  }
+}
+
+}  // namespace
+
 core::Result<ProxyConfig> LoadConfigFile(const std::string& path) {
   ConfigDiagnostics diag(path);
   std::optional<YAML::Node> root = common::LoadYamlFile(path, diag);
   if (!root) return core::Fail(diag.Joined());
-  return Parse(root, diag);
+  return ParseReporting(root, diag);
 }
 
 core::Result<ProxyConfig> ParseConfig(const std::string& yaml_text, const std::string& file_name) {
   ConfigDiagnostics diag(file_name);
   std::optional<YAML::Node> root = common::LoadYamlString(yaml_text, diag);
   if (!root) return core::Fail(diag.Joined());
-  return Parse(root, diag);
+  return ParseReporting(root, diag);
 }
 
 }  // namespace huddle::proxy

@@ -1,6 +1,7 @@
 #include "proxy/proxy_server.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <exception>
@@ -165,9 +166,8 @@ class ProxyServer::Control {
     for (ControlCluster& c : clusters_) StartProbes(c);
     asio::co_spawn(io_.get_executor(), TickLoop(), asio::detached);
     for (auto& w : workers_) w->Start();
-    control_thread_id_promise_ = std::thread::id();
     thread_ = std::thread([this] {
-      control_thread_id_ = std::this_thread::get_id();
+      control_thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
       io_.run();
     });
     return ports;
@@ -202,7 +202,10 @@ class ProxyServer::Control {
   // Runs fn on the control thread and returns its result.
   template <typename F>
   auto OnControl(F fn) -> decltype(fn()) {
-    if (!thread_.joinable() || std::this_thread::get_id() == control_thread_id_) return fn();
+    if (!thread_.joinable() ||
+        std::this_thread::get_id() == control_thread_id_.load(std::memory_order_acquire)) {
+      return fn();
+    }
     std::promise<decltype(fn())> done;
     auto result = done.get_future();
     asio::post(io_, [&] {
@@ -974,8 +977,8 @@ class ProxyServer::Control {
   ProxyConfig config_;
   asio::io_context io_;
   std::thread thread_;
-  std::thread::id control_thread_id_;
-  std::thread::id control_thread_id_promise_;
+  // Written by the control thread as it starts, read by any thread calling OnControl (TSan).
+  std::atomic<std::thread::id> control_thread_id_;
   size_t threads_ = 1;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::deque<ListenerStats> listener_stats_;

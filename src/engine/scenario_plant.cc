@@ -255,6 +255,7 @@ std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {
         p.request_rate = (random_.Below(2) == 0) ? std::numeric_limits<double>::quiet_NaN() : -1.0;
       }
       h.telemetry_sent = true;
+      h.measured_cpu = p.cpu_usage;
       points.push_back(std::move(p));
     }
     s.history.push_back(h);
@@ -264,35 +265,47 @@ std::vector<TelemetryPoint> ScenarioPlant::Step(double t) {
 
 void ScenarioPlant::Apply(const Engine& engine, const TickReport& report, double t) {
   if (!options_.closed_loop) return;
-  for (Service& s : services_) {
-    const ServiceView* v = engine.Find(s.spec.id);
+  for (size_t i = 0; i < services_.size(); ++i) {
+    const std::string& id = services_[i].spec.id;
+    const ServiceView* v = engine.Find(id);
     if (v == nullptr) continue;
-    const int previous = s.target;
-    s.target = std::max(1, v->target_replicas);
-    bool replace = false;
-    for (const Directive& d : report.directives) {
-      if (d.service == s.spec.id && d.act && d.from == d.to) replace = true;
+    PlantDecision d;
+    d.target = v->target_replicas;
+    for (const Directive& r : report.directives) {
+      if (r.service == id && r.act && r.from == r.to) d.replace = true;
     }
-    const int pending = static_cast<int>(s.pending.size());
-    const int committed = s.healthy + s.failing + s.ejected + pending;
-    int need = s.target - committed;
-    if (replace) need = std::max(need, s.target - (s.healthy + pending));
-    for (int k = 0; k < need; ++k) s.pending.push_back(t + Delay());
-    if (s.target < previous && s.target < committed) {
-      int extra = committed - s.target;
-      while (extra > 0 && !s.pending.empty()) {
-        s.pending.pop_back();
-        --extra;
-      }
-      const int removable = std::min(extra, s.healthy - 1);
-      s.healthy -= std::max(0, removable);
-    }
-    const ShedDecision d = engine.Shedding(s.spec.id);
-    s.admit = d.admit_probability;
-    s.limit = d.concurrency_limit;
-    s.budget = d.retry_budget_ratio;
-    s.throttle = v->throttle_reject_probability;
+    const ShedDecision shed = engine.Shedding(id);
+    d.admit_probability = shed.admit_probability;
+    d.concurrency_limit = shed.concurrency_limit;
+    d.retry_budget_ratio = shed.retry_budget_ratio;
+    d.throttle_reject = v->throttle_reject_probability;
+    ApplyDecision(i, d, t);
   }
+}
+
+void ScenarioPlant::ApplyDecision(size_t service, const PlantDecision& d, double t) {
+  if (!options_.closed_loop) return;
+  Service& s = services_[service];
+  const int previous = s.target;
+  s.target = std::max(1, d.target);
+  const int pending = static_cast<int>(s.pending.size());
+  const int committed = s.healthy + s.failing + s.ejected + pending;
+  int need = s.target - committed;
+  if (d.replace) need = std::max(need, s.target - (s.healthy + pending));
+  for (int k = 0; k < need; ++k) s.pending.push_back(t + Delay());
+  if (s.target < previous && s.target < committed) {
+    int extra = committed - s.target;
+    while (extra > 0 && !s.pending.empty()) {
+      s.pending.pop_back();
+      --extra;
+    }
+    const int removable = std::min(extra, s.healthy - 1);
+    s.healthy -= std::max(0, removable);
+  }
+  s.admit = d.admit_probability;
+  s.limit = d.concurrency_limit;
+  s.budget = d.retry_budget_ratio;
+  s.throttle = d.throttle_reject;
 }
 
 }  // namespace huddle::engine

@@ -52,6 +52,18 @@ struct PlantSecond {
   double admit_probability = 1;
   double throttle_reject = 0;  // engine's SRE part
   bool telemetry_sent = false;
+  double measured_cpu = 0;  // the telemetry point's cpu_usage (what an alarm sees), if sent
+};
+
+// What a controller (the engine, or a baseline) asks of one service after its tick: the replica
+// target, whether lost or failing replicas are replaced now, and the entry's admission.
+struct PlantDecision {
+  int target = 1;
+  bool replace = false;          // replace failing/ejected replicas (a replacement directive)
+  double admit_probability = 1;  // at the entry
+  uint32_t concurrency_limit = 0;
+  double retry_budget_ratio = 0.10;  // the clients' retry budget (SRE: 10 %)
+  double throttle_reject = 0;        // recorded only
 };
 
 // Plant options (engine-anchors section 8).
@@ -81,6 +93,10 @@ class ScenarioPlant {
   std::vector<TelemetryPoint> Step(double t);
   // Applies the engine's decisions after its tick at t: targets, replacements, shedding.
   void Apply(const Engine& engine, const TickReport& report, double t);
+  // Applies one controller's decision for `service` after its tick at t (Apply's core; baselines
+  // call it directly). Lost replicas (gone, not failing) are always re-created up to the target,
+  // as a Kubernetes ReplicaSet does.
+  void ApplyDecision(size_t service, const PlantDecision& decision, double t);
 
   // Kills `count` healthy replicas of `service` now; `failing` keeps them as fast-failing
   // replicas (crash) until `recover_at`, otherwise they are gone (capacity loss).

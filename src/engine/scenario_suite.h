@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,24 +18,46 @@ struct Criterion {
   bool pass = false;
 };
 
+// One row of a scenario's comparison: the engine, a baseline or the oracle planner, with the
+// mean over seeds of each figure that applies to it (absent where it does not).
+struct ComparisonRow {
+  std::string name;
+  std::map<std::string, double> metrics;  // keys: ComparisonMetrics()
+};
+
 struct ScenarioOutcome {
   std::string name;
   std::string description;
   bool pass = false;
   int seeds = 0;
+  std::vector<uint64_t> failed_seeds;  // seeds on which some criterion failed
   std::vector<Criterion> criteria;
+  std::vector<ComparisonRow> comparison;  // engine first, oracle last
+  std::vector<std::string> headline;      // the metrics the engine must win or tie on
 };
+
+// The comparison's figures, in report order, with one line on each.
+struct ComparisonMetric {
+  std::string key;
+  std::string label;
+  bool higher_is_better;
+};
+const std::vector<ComparisonMetric>& ComparisonMetrics();
 
 struct SuiteOptions {
   int seeds = 5;
   uint64_t first_seed = 1;
-  std::vector<std::string> only;  // scenario names; empty = all ten
+  std::vector<std::string> only;  // scenario names; empty = all
 };
 
-// The ten scenarios of engine-anchors section 8, run against the real Engine and a ScenarioPlant
-// (provisioning delay U(20, 40) s, 2 % telemetry dropouts, corrupt points, Poisson arrivals,
-// client retries), open loop (autopilot frozen, nothing applied) where a criterion needs
-// forecasts or lead times, closed loop otherwise. Every criterion must hold on every seed.
+// The scenarios of engine-anchors section 8 and three false-alarm scenarios, run against the
+// real Engine and a ScenarioPlant (provisioning delay U(20, 40) s, 2 % telemetry dropouts,
+// corrupt points, Poisson arrivals, client retries), open loop (autopilot frozen, nothing
+// applied) where a criterion needs forecasts, lead times or false alarms, closed loop otherwise.
+// Beside the engine, on the same plant and seeds: a reactive Kubernetes HPA (closed loop),
+// static utilisation alarms at rho 0.7 and 0.8, naive, seasonal-naive and 60 s OLS forecasters,
+// and the oracle planner's replica-seconds (scenario_baselines.h, scenario_oracle.h). Every
+// criterion must hold on every seed.
 std::vector<std::string> ScenarioNames();
 core::Result<ScenarioOutcome> RunScenario(const std::string& name, const SuiteOptions& options);
 core::Result<std::vector<ScenarioOutcome>> RunSuite(const SuiteOptions& options);

@@ -46,7 +46,13 @@ int RunEngineScenariosCommand(int argc, char** argv) {
     } else if (arg == "--help" || arg == "-h") {
       std::printf(
           "usage: huddle engine-scenarios [--format markdown|json] [--seeds N] "
-          "[--first-seed S] [--scenario NAME]...\nscenarios:");
+          "[--first-seed S] [--scenario NAME]...\n"
+          "  --seeds N       seeds per scenario, 1..100 (default 5)\n"
+          "  --first-seed S  run seeds S .. S+N-1 (default 1); every criterion must hold on each\n"
+          "  --scenario NAME run only NAME (repeatable; default all)\n"
+          "  --format        markdown (default) or json\n"
+          "exit status: 0 when every criterion holds on every seed, 1 when one fails, 2 on a usage "
+          "error\nscenarios:");
       for (const std::string& n : ScenarioNames()) std::printf(" %s", n.c_str());
       std::printf("\n");
       return 0;

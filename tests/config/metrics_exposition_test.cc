@@ -146,9 +146,9 @@ TEST(MetricsExpositionTest, CoordinatorMetricsPassPromtool) {
   p.name = kHostile;
   p.cores = 2;
   p.memory_gb = 4;
-  c.Register(p, t0);
+  c.Register(p, "secret-one", t0);
   p.name = "second";
-  c.Register(p, t0);
+  c.Register(p, "secret-two", t0);
   c.Balance(t0 + std::chrono::seconds(1));
   const std::string text = c.PrometheusText();
   EXPECT_NE(text.find("name=\"we\\\"ird\\\\na\\nme\""), std::string::npos) << text;

@@ -45,7 +45,11 @@ class AdminHttpServer::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
   size_t websocket_clients() const { return client_count_.load(std::memory_order_relaxed); }
-  void SetToken(std::string token) { token_ = std::move(token); }
+  // On the server's own thread (a reload runs there): the rule checked per request changes too.
+  void SetToken(std::string token) {
+    token_ = std::move(token);
+    auth_.token = token_;
+  }
 
   core::Result<uint16_t> Listen(const HostPort& address) {
     boost::system::error_code ec;

@@ -4,10 +4,10 @@
 #include <set>
 
 #include "common/yaml_object.h"
+#include "core/cluster/cluster_brain.h"
 #include "core/cluster/policy_factory.h"
 #include "core/health/outlier_detection_options.h"
 #include "core/health/slow_start.h"
-#include "core/cluster/cluster_brain.h"
 #include "engine/engine_config.h"
 
 namespace huddle::proxy {

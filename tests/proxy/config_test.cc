@@ -150,11 +150,11 @@ std::string Listeners(const std::string& admin, const std::string& first,
 // Every worker binds with SO_REUSEPORT, so two listeners on one address both bound and split the
 // traffic between their clusters.
 TEST(ProxyConfigTest, TwoListenersOnOneAddressAreRefused) {
-  for (const auto& [first, second] : std::vector<std::pair<std::string, std::string>>{
-           {"127.0.0.1:8080", "127.0.0.1:8080"},
-           {"0.0.0.0:8080", "127.0.0.1:8080"},
-           {"127.0.0.1:8080", ":8080"},
-           {"[::1]:8080", "[::]:8080"}}) {
+  for (const auto& [first, second] :
+       std::vector<std::pair<std::string, std::string>>{{"127.0.0.1:8080", "127.0.0.1:8080"},
+                                                        {"0.0.0.0:8080", "127.0.0.1:8080"},
+                                                        {"127.0.0.1:8080", ":8080"},
+                                                        {"[::1]:8080", "[::]:8080"}}) {
     core::Result<ProxyConfig> c = ParseConfig(Listeners("127.0.0.1:9901", first, second), "l.yaml");
     ASSERT_FALSE(c) << first << " " << second;
     EXPECT_NE(c.error().message.find("l.yaml:4:"), std::string::npos) << c.error().message;
@@ -172,8 +172,7 @@ TEST(ProxyConfigTest, AdminOnAListenersPortIsRefused) {
       ParseConfig(Listeners("127.0.0.1:8081", "127.0.0.1:8080", "0.0.0.0:8081"), "a.yaml");
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().message.find("a.yaml:4:"), std::string::npos) << c.error().message;
-  EXPECT_NE(c.error().message.find("is also the admin address 127.0.0.1:8081"),
-            std::string::npos)
+  EXPECT_NE(c.error().message.find("is also the admin address 127.0.0.1:8081"), std::string::npos)
       << c.error().message;
   // With the admin listener off, its address is free.
   std::string off = Listeners("127.0.0.1:8081", "127.0.0.1:8080", "127.0.0.1:8081");
@@ -183,11 +182,12 @@ TEST(ProxyConfigTest, AdminOnAListenersPortIsRefused) {
 
 TEST(ProxyConfigTest, WeightsMustBeFiniteAndInRange) {
   for (const char* w : {"1e308", "1e7", "0", "-1", ".nan", ".inf", "1e-9"}) {
-    const std::string y = std::string(R"(listeners: [ { name: w, address: 127.0.0.1:0, cluster: a } ]
+    const std::string y =
+        std::string(R"(listeners: [ { name: w, address: 127.0.0.1:0, cluster: a } ]
 clusters:
   - name: a
     backends: [ { address: 127.0.0.1:9001, weight: )") +
-                          w + " } ]\n";
+        w + " } ]\n";
     EXPECT_FALSE(ParseConfig(y, "w.yaml")) << w;
   }
 }

@@ -75,7 +75,8 @@ class ClusterBrain {
   ClusterBrain(const ClusterBrain&) = delete;
   ClusterBrain& operator=(const ClusterBrain&) = delete;
 
-  // REQUIRES: ValidBackendWeight(spec.weight) and a name not already present (checked; error otherwise).
+  // REQUIRES: ValidBackendWeight(spec.weight) and a name not already present (checked; error
+  // otherwise).
   Result<BackendIndex> AddBackend(const BackendSpec& spec, TimePoint now);
   Result<void> RemoveBackend(BackendIndex b);
   std::optional<BackendIndex> Find(std::string_view name) const;

@@ -37,10 +37,19 @@ node --test "$here/unit.test.mjs"
 WORK=$(mktemp -d /tmp/huddle-web-test.XXXXXX)
 PIDS=()
 cleanup() {
+  local status=$?
   local pids=("${PIDS[@]}")
   for f in "$WORK"/*.pid; do [[ -f $f ]] && pids+=("$(cat "$f")"); done
   for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  if ((status != 0)); then
+    # A failed run keeps nothing else: show what the cluster's processes said.
+    for f in "$WORK"/*.log; do
+      [[ -f $f ]] || continue
+      echo "run.sh: --- $(basename "$f") (last 40 lines) ---" >&2
+      tail -n 40 "$f" >&2
+    done
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -54,9 +54,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (status == 101) return 0;  // a tunnel, not a framed response
 
   std::string out;
-  huddle::proxy::AppendClientHead(out, parser.get().base(), framing.chunked,
-                                  close || (!framing.none && !framing.chunked && !framing.length),
-                                  false);
+  // As the session decides it (client_session.cc): the proxy's own framing, never the upstream's
+  // fields; HEAD and 304 keep the length the upstream stated.
+  huddle::proxy::ClientFraming client_framing;
+  if (framing.none) {
+    if (status != 204 && status / 100 != 1) {
+      if (const auto length = parser.content_length()) client_framing.content_length = *length;
+    }
+  } else if (framing.chunked) {
+    client_framing.chunked = true;
+  } else {
+    client_framing.content_length = framing.length;
+  }
+  client_framing.close = close || (!framing.none && !framing.chunked && !framing.length);
+  huddle::proxy::AppendClientHead(out, parser.get().base(), client_framing);
   http::response_parser<http::empty_body> again;
   again.eager(false);
   again.header_limit(128 * 1024);
